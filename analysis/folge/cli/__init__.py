@@ -1,0 +1,109 @@
+"""The ``folge`` command line.
+
+Commands live in small modules of this package and are imported only when used, so a
+slow or broken part never delays ``folge --help``. Add a command by naming it in
+``COMMANDS`` as ``"module:function"``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .._version import __version__
+
+__all__ = ["main", "COMMANDS"]
+
+#: command name → "module:attribute" inside folge.cli (imported lazily)
+COMMANDS: dict[str, str] = {
+    "init": "_init:init",
+    "demo": "_demo:demo",
+    "instruments": "_instruments:instruments",
+    "ingest": "_ingest:ingest",
+    "status": "_store_cmds:status",
+    "quarantine": "_store_cmds:quarantine",
+    "erase": "_store_cmds:erase",
+    "export": "_export:export",
+    "analyze": "_analyze:analyze",
+    "criteria": "_analyze:criteria",
+    "report": "_report:report",
+    "serve": "_web:serve",
+    "invite": "_web:invite",
+    "remind": "_web:remind",
+}
+
+_HELP = {
+    "init": "Lag en ny studiemappe / create a new study folder.",
+    "demo": "Bygg og kjør en syntetisk demostudie / build and run the synthetic demo study.",
+    "instruments": "Sjekk og eksporter instrumenter / check and export instruments.",
+    "ingest": "Les inn en svarfil / ingest a response file for a wave.",
+    "status": "Vis hva som er lagret / show what the store holds.",
+    "quarantine": "Vis eller eksporter karantenen / show or export quarantined rows.",
+    "erase": "Slett en person fra alle bølger / erase a respondent from every wave.",
+    "export": "Eksporter pseudonymiserte data / export pseudonymised data.",
+    "analyze": "Kjør analysene / run the analyses and write result tables.",
+    "criteria": "Vis suksesskriterier / print the success-criteria verdicts.",
+    "report": "Lag evalueringsrapportene / build the evaluation reports.",
+    "serve": "Start nettskjemaet / serve the web questionnaire.",
+    "invite": "Lag invitasjoner / create invitation tokens.",
+    "remind": "Hvem har ikke svart / list invitations not yet submitted.",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(f".{module_name}", __name__)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.endswith(module_name):
+                return _not_yet(name)
+            raise
+        return getattr(module, attr)
+
+
+def _not_yet(name: str) -> click.Command:
+    @click.command(name=name, help=_HELP.get(name, "") + " (not available in this build)")
+    def command():
+        raise click.ClickException(f"'folge {name}' is not available in this build of folge")
+
+    return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="folge")
+def cli():
+    """folge: følgeforskning på regionale utviklingsprogram.
+
+    Instruments → responses → scores → statistics → criteria → reports. Every command
+    takes --study DIR (default: the current folder) and has --help.
+    """
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``folge`` console script."""
+    try:
+        cli.main(args=argv, prog_name="folge", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Avbrutt / aborted.", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""Definitions as data: instruments, response scales and the study design.
+
+Loaded in three stages, as pyxform does: read the YAML with line numbers
+(:mod:`._yaml`), check it and report every problem at once (:mod:`._instruments`,
+:mod:`._study`), and build frozen objects (:mod:`._model`). ``check_definitions`` never
+raises; ``load_study`` and ``load_instruments`` raise :class:`folge.DefinitionError` with
+every problem.
+"""
+
+from ._load import (
+    CRITERIA_FILE,
+    INSTRUMENTS_DIR,
+    SCALES_FILE,
+    STUDY_FILE,
+    check_definitions,
+    instrument_files,
+    load_instruments,
+    load_study,
+)
+from ._model import (
+    CONSTRUCT_KINDS,
+    LANGUAGES,
+    SCALE_TYPES,
+    SECTORS,
+    STAGES,
+    TARGETS,
+    Construct,
+    Instrument,
+    Item,
+    Region,
+    Role,
+    Scale,
+    Settings,
+    Study,
+    Text,
+    Wave,
+)
+from ._problems import CATALOGUE, Problem, did_you_mean
+from ._yaml import Document, read_yaml
+
+__all__ = [
+    "CATALOGUE",
+    "CONSTRUCT_KINDS",
+    "CRITERIA_FILE",
+    "Construct",
+    "Document",
+    "INSTRUMENTS_DIR",
+    "Instrument",
+    "Item",
+    "LANGUAGES",
+    "Problem",
+    "Region",
+    "Role",
+    "SCALES_FILE",
+    "SCALE_TYPES",
+    "SECTORS",
+    "STAGES",
+    "STUDY_FILE",
+    "Scale",
+    "Settings",
+    "Study",
+    "TARGETS",
+    "Text",
+    "Wave",
+    "check_definitions",
+    "did_you_mean",
+    "instrument_files",
+    "load_instruments",
+    "load_study",
+    "read_yaml",
+]

@@ -1,0 +1,142 @@
+"""Find a study's definition files and load them through read → check → build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from .._errors import DefinitionError
+from ._instruments import build_instrument, build_scales, check_instrument, check_scales
+from ._model import Instrument, Scale, Study
+from ._problems import Problem, problem
+from ._study import build_study, check_study
+from ._yaml import read_yaml
+
+__all__ = [
+    "STUDY_FILE",
+    "CRITERIA_FILE",
+    "INSTRUMENTS_DIR",
+    "SCALES_FILE",
+    "instrument_files",
+    "check_definitions",
+    "load_instruments",
+    "load_study",
+]
+
+STUDY_FILE = Path("research") / "study.yaml"
+CRITERIA_FILE = Path("research") / "criteria.yaml"
+INSTRUMENTS_DIR = Path("instruments")
+SCALES_FILE = INSTRUMENTS_DIR / "scales.yaml"
+
+
+def instrument_files(root: str | Path) -> list[Path]:
+    """The instrument files of the study at ``root`` (every ``instruments/*.yaml`` but scales)."""
+    folder = Path(root) / INSTRUMENTS_DIR
+    return sorted(p for p in folder.glob("*.yaml") if p.name != SCALES_FILE.name)
+
+
+def _shared_scales(scales_path: Path) -> tuple[dict[str, Scale], list[Problem]]:
+    if not scales_path.exists():
+        return {}, []
+    doc = read_yaml(scales_path)
+    if doc.error:
+        return {}, [problem(scales_path, doc.error_line, "yaml-syntax", detail=doc.error)]
+    if not isinstance(doc.data, dict) or "scales" not in doc.data:
+        return {}, [problem(scales_path, 1, "missing-key", where="the scales file", key="scales")]
+    problems = check_scales(scales_path, doc.data["scales"])
+    if any(p.is_error for p in problems):
+        return {}, problems
+    return build_scales(doc.data["scales"]), problems
+
+
+def _instruments_from(files: Iterable[Path], scales: dict[str, Scale]):
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    instruments: dict[str, Instrument] = {}
+    for path in files:
+        doc = read_yaml(path)
+        found = check_instrument(doc, scales, seen)
+        problems += found
+        if not any(p.is_error for p in found):
+            instrument = build_instrument(doc, scales)
+            instruments[instrument.id] = instrument
+    return instruments, problems
+
+
+def _role_of(path: Path) -> str:
+    return {SCALES_FILE.name: "scales", STUDY_FILE.name: "study", CRITERIA_FILE.name: "criteria"}.get(
+        path.name, "instrument")
+
+
+def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None = None) -> list[Problem]:
+    """Every problem in a study's definitions; never raises.
+
+    Without ``files``: the shared scales, every instrument, ``research/study.yaml`` and
+    ``research/criteria.yaml`` of the study at ``root``. With ``files``: just those, each
+    recognised by its name (``scales.yaml``, ``study.yaml``, ``criteria.yaml``, else an
+    instrument) and checked against the rest of the study at ``root`` where it refers to it
+    (shared scales, instrument ids).
+    """
+    root = Path(root)
+    if files is None:
+        chosen = [root / SCALES_FILE, *instrument_files(root), root / STUDY_FILE, root / CRITERIA_FILE]
+    else:
+        chosen = [Path(f) for f in files]
+    roles = {path: _role_of(path) for path in chosen}
+    problems: list[Problem] = []
+    scales_path = next((p for p, r in roles.items() if r == "scales"), root / SCALES_FILE)
+    scales, scale_problems = _shared_scales(scales_path)
+    if scales_path in roles:
+        problems += scale_problems
+    instrument_paths = [p for p, r in roles.items() if r == "instrument"]
+    instruments, found = _instruments_from(instrument_paths, scales)
+    problems += found
+    rest = [p for p, r in roles.items() if r in ("study", "criteria")]
+    if rest:
+        # study and criteria refer to instruments: use the whole study's where only some were named
+        others = [p for p in instrument_files(root) if p.resolve() not in {q.resolve() for q in instrument_paths}]
+        known = {**_instruments_from(others, scales)[0], **instruments}
+        for path in rest:
+            if not path.exists():
+                problems.append(problem(path, 1, "yaml-syntax", detail="file not found"))
+            elif roles[path] == "study":
+                problems += check_study(read_yaml(path), set(known))
+            else:
+                problems += _check_criteria(path, known)
+    return problems
+
+
+def _check_criteria(path: Path, instruments) -> list[Problem]:
+    """Criteria checks live with the criteria engine; imported late to keep layers apart."""
+    try:
+        from ._criteria import check_criteria
+    except ImportError:  # pragma: no cover - before the criteria engine exists
+        return []
+    return check_criteria(read_yaml(path), instruments)
+
+
+def load_instruments(root: str | Path = ".") -> dict[str, Instrument]:
+    """Every instrument of the study at ``root``; raises :class:`DefinitionError` on any error."""
+    root = Path(root)
+    scales, problems = _shared_scales(root / SCALES_FILE)
+    instruments, found = _instruments_from(instrument_files(root), scales)
+    problems += found
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise DefinitionError(errors)
+    return instruments
+
+
+def load_study(root: str | Path = ".") -> Study:
+    """The study at ``root`` with its instruments; raises :class:`DefinitionError` on any error."""
+    root = Path(root)
+    path = root / STUDY_FILE
+    if not path.exists():
+        raise DefinitionError([problem(path, 1, "yaml-syntax",
+                                       detail="no study here: run 'folge init DIR' or pass --study DIR")])
+    instruments = load_instruments(root)
+    doc = read_yaml(path)
+    errors = [p for p in check_study(doc, set(instruments)) if p.is_error]
+    if errors:
+        raise DefinitionError(errors)
+    return build_study(doc, instruments, root)
