@@ -14,7 +14,7 @@ from ._yaml import Document, line_of, plain
 
 __all__ = ["check_study", "build_study"]
 
-_STUDY_KEYS = {"programme", "short_name", "owner", "min_n", "languages", "licence", "settings",
+_STUDY_KEYS = {"programme", "programme_owner", "short_name", "owner", "min_n", "languages", "licence", "settings",
                "regions", "roles", "waves", "sectors", "description", "contact"}
 _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_bar": (0.0, 1.0),
                  "significance": (0.0, 0.5)}

@@ -12,6 +12,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 __all__ = ["Document", "read_yaml", "line_of", "plain"]
@@ -27,6 +28,20 @@ class Document:
     error_line: int = 1
 
 
+class _DatesAsText(RoundTripConstructor):
+    """Keeps dates as text, so the checks can report a bad one with its line instead of
+    the parser failing on it (and the checks decide what a valid date is)."""
+
+
+_DatesAsText.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def _yaml_reader() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _DatesAsText
+    return yaml
+
+
 def read_yaml(path: str | Path) -> Document:
     """Read ``path`` as YAML, keeping line numbers; never raises on bad syntax.
 
@@ -34,7 +49,7 @@ def read_yaml(path: str | Path) -> Document:
     message and line in ``error`` and ``error_line``.
     """
     path = Path(path)
-    yaml = YAML(typ="rt")
+    yaml = _yaml_reader()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -1,0 +1,76 @@
+"""Study design checks (research/study.yaml), one inline invalid file per rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from folge.definitions import check_definitions, load_study
+
+from .test_instrument_checks import VALID, _study
+
+STUDY = """\
+programme: Testprogram
+min_n: 5
+regions:
+  - {id: nord, name: Nordregionen, language: nb, municipalities: [A, B]}
+  - {id: vest, name: Vestregionen, language: nn}
+roles:
+  - {id: politician, sector: municipality, title: {nb: Folkevalgt, nn: Folkevald, en: Politician}}
+  - {id: business, sector: business}
+waves:
+  - {id: "2015-1", date: 2015-03-01, instruments: [mini], closed: true}
+  - {id: "2015-2", date: 2015-10-01, instruments: [mini], invited: {nord: 20, vest: 12}}
+"""
+
+
+def _codes(tmp_path: Path, study: str) -> list[tuple[str, int]]:
+    _study(tmp_path, VALID)
+    (tmp_path / "research").mkdir(exist_ok=True)
+    path = tmp_path / "research" / "study.yaml"
+    path.write_text(study, encoding="utf-8")
+    return [(p.code, p.line) for p in check_definitions(tmp_path, [path]) if p.is_error]
+
+
+def test_valid_study_loads(tmp_path):
+    assert _codes(tmp_path, STUDY) == []
+    study = load_study(tmp_path)
+    assert [r.id for r in study.regions] == ["nord", "vest"]
+    assert study.region("vest").language == "nn"
+    assert study.wave("2015-1").closed and study.wave("2015-2").is_open
+    assert study.wave("2015-2").invited == {"nord": 20, "vest": 12}
+    assert study.wave_index("2015-2") == 1
+    assert study.role("business").sector == "business"
+    assert study.min_n == 5 and study.settings.alpha_bar == 0.70
+
+
+def test_unknown_instrument_in_wave(tmp_path):
+    assert _codes(tmp_path, STUDY.replace("instruments: [mini], closed", "instruments: [mni], closed")) == [
+        ("unknown-instrument", 10)]
+
+
+def test_role_without_sector(tmp_path):
+    assert _codes(tmp_path, STUDY.replace("{id: business, sector: business}", "{id: business}")) == [
+        ("role-without-sector", 8)]
+
+
+def test_region_language_must_be_nb_or_nn(tmp_path):
+    assert _codes(tmp_path, STUDY.replace("language: nn", "language: en")) == [("bad-region-language", 5)]
+
+
+def test_duplicate_region_id(tmp_path):
+    assert _codes(tmp_path, STUDY.replace("{id: vest,", "{id: nord,").replace(", vest: 12", "")) == [("duplicate-id", 5)]
+
+
+def test_bad_date(tmp_path):
+    assert _codes(tmp_path, STUDY.replace("date: 2015-03-01", "date: 2015-13-01")) == [("bad-date", 10)]
+
+
+def test_invited_names_unknown_region(tmp_path):
+    assert _codes(tmp_path, STUDY.replace("invited: {nord: 20", "invited: {nordd: 20")) == [("unknown-region", 11)]
+
+
+@pytest.mark.parametrize("value", ["0", "fem", "-3"])
+def test_min_n_must_be_positive_whole_number(tmp_path, value):
+    assert _codes(tmp_path, STUDY.replace("min_n: 5", f"min_n: {value}")) == [("bad-value", 2)]
