@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "erase": "_store_cmds:erase",
     "export": "_export:export",
     "analyze": "_analyze:analyze",
-    "criteria": "_analyze:criteria",
+    "criteria": "_criteria:criteria",
     "report": "_report:report",
     "serve": "_web:serve",
     "invite": "_web:invite",

@@ -34,10 +34,10 @@ def reports_errors(func):
             return func(*args, **kwargs)
         except DefinitionError as exc:
             for p in exc.problems:
-                err_console.print(p.format(), markup=False)
+                click.echo(p.format(), err=True)
             raise click.exceptions.Exit(1) from None
         except FolgeError as exc:
-            err_console.print(f"folge: {exc}", markup=False)
+            click.echo(f"folge: {exc}", err=True)
             raise click.exceptions.Exit(1) from None
 
     return wrapper

@@ -27,7 +27,7 @@ def check(study_dir: Path, files: tuple[Path, ...]):
 
     problems = check_definitions(study_dir, files or None)
     for p in problems:
-        (err_console if p.is_error else console).print(p.format(), markup=False)
+        click.echo(p.format(), err=p.is_error)  # one line each, never wrapped: tools parse it
     errors = sum(p.is_error for p in problems)
     warnings = len(problems) - errors
     if errors:
