@@ -1,0 +1,24 @@
+"""The analyses behind ``folge analyze``: from stored answers to DESIGN.md's result tables.
+
+Statistics → tables: this package decides *which* statistic is computed for *what*
+(construct, wave, region); the formulas live in :mod:`folge.statistics`.
+"""
+
+from ._inputs import AnalysisInput, build_input
+from ._results import MANIFEST, TABLE_COLUMNS, conform, read_manifest, read_results, write_results
+from ._runner import STEPS, AnalysisResult, analyze, run_analysis
+
+__all__ = [
+    "MANIFEST",
+    "STEPS",
+    "TABLE_COLUMNS",
+    "AnalysisInput",
+    "AnalysisResult",
+    "analyze",
+    "build_input",
+    "conform",
+    "read_manifest",
+    "read_results",
+    "run_analysis",
+    "write_results",
+]

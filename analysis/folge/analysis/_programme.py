@@ -1,0 +1,177 @@
+"""The programme's own tables: response rates, panel retention, who trusts whom, the
+learning chain, and answer distributions for the reports' stacked bars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..scoring import numeric_answers
+from ._inputs import AnalysisInput
+
+__all__ = [
+    "respondents",
+    "response_rates_table",
+    "panel_table",
+    "trust_matrix_table",
+    "learning_chain_table",
+    "item_distribution_table",
+]
+
+
+def respondents(data: AnalysisInput) -> pd.DataFrame:
+    """Distinct respondents of respondent-level instruments: ``respondent, region, wave, role``."""
+    parts = [frame[["respondent", "region", "wave", "role"]] for inst_id, frame in data.responses.items()
+             if data.study.instruments[inst_id].level == "respondent" and not frame.empty]
+    if not parts:
+        return pd.DataFrame(columns=["respondent", "region", "wave", "role"])
+    people = pd.concat(parts, ignore_index=True).astype({"region": str, "wave": str, "role": str})
+    return people.drop_duplicates(["respondent", "wave"])
+
+
+def _planned_invitations(data: AnalysisInput) -> pd.DataFrame:
+    rows = []
+    for wave in data.study.waves:
+        for region, planned in wave.invited.items():
+            if isinstance(planned, dict):
+                for role, count in planned.items():
+                    rows.append((region, wave.id, str(role), int(count)))
+            else:
+                rows.append((region, wave.id, "all", int(planned)))
+    return pd.DataFrame(rows, columns=["region", "wave", "role", "invited"])
+
+
+def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
+    """Invited, responded and rate per region, wave and role (``all`` for the total).
+
+    Invitations come from the web questionnaire's tokens where there are any for a wave,
+    else from the ``invited`` counts of ``research/study.yaml``; ``source`` says which.
+    """
+    people = respondents(data)
+    answered = people.groupby(["region", "wave", "role"]).size().rename("responded").reset_index()
+    totals = people.groupby(["region", "wave"]).size().rename("responded").reset_index()
+    totals["role"] = "all"
+    answered = pd.concat([answered, totals], ignore_index=True)
+    invited = _planned_invitations(data)
+    invited["source"] = "study.yaml"
+    if data.invitations is not None and not data.invitations.empty:
+        tokens = data.invitations.astype({"region": str, "wave": str, "role": str})
+        by_role = tokens.groupby(["region", "wave", "role"]).size().rename("invited").reset_index()
+        total = tokens.groupby(["region", "wave"]).size().rename("invited").reset_index()
+        total["role"] = "all"
+        web = pd.concat([by_role, total], ignore_index=True)
+        web["source"] = "invitations"
+        # a wave with web invitations counts those; the planned numbers serve the others
+        invited = pd.concat([web, invited[~invited["wave"].isin(set(web["wave"]))]], ignore_index=True)
+    table = answered.merge(invited, on=["region", "wave", "role"], how="outer")
+    table = table[table["wave"].isin(data.waves)].copy()
+    table["responded"] = table["responded"].fillna(0).astype(int)
+    table["rate"] = np.where(table["invited"] > 0, table["responded"] / table["invited"], np.nan)
+    return table.sort_values(["wave", "region", "role"]).reset_index(drop=True)
+
+
+def panel_table(data: AnalysisInput) -> pd.DataFrame:
+    """Panel retention between consecutive waves, per region and nationally (``all``)."""
+    people = respondents(data)
+    rows = []
+    waves = data.waves
+    for scope, part in [("all", people), *people.groupby("region", sort=True)]:
+        ids = {w: set(g["respondent"]) for w, g in part.groupby("wave")}
+        for a, b in zip(waves, waves[1:]):
+            before, after = ids.get(a, set()), ids.get(b, set())
+            retained = len(before & after)
+            rows.append({"region": str(scope), "from_wave": a, "to_wave": b, "n_from": len(before),
+                         "retained": retained, "retention": retained / len(before) if before else np.nan})
+    return pd.DataFrame(rows)
+
+
+def _with_scopes(frame: pd.DataFrame) -> pd.DataFrame:
+    national = frame.copy()
+    national["region"] = "all"
+    return pd.concat([frame, national], ignore_index=True)
+
+
+def trust_matrix_table(data: AnalysisInput) -> pd.DataFrame:
+    """Mean trust from the respondent's sector to the partner each item asks about.
+
+    Trust items carry a ``target``; the respondent's role maps to a sector in the study.
+    """
+    sectors = {role.id: role.sector for role in data.study.roles}
+    parts = []
+    for construct in data.scored_constructs(("scale",)):
+        targeted = [item for item in construct.items if item.target]
+        if not targeted:
+            continue
+        keyed = data.keyed(construct)
+        for item in targeted:
+            part = pd.DataFrame({"region": keyed["region"].astype(str), "wave": keyed["wave"].astype(str),
+                                 "from_sector": keyed["role"].astype(str).map(sectors),
+                                 "to_sector": item.target, "value": keyed[item.id],
+                                 "respondent": keyed["respondent"], "construct": construct.id})
+            parts.append(part.dropna(subset=["value", "from_sector"]))
+    if not parts:
+        return pd.DataFrame()
+    long = _with_scopes(pd.concat(parts, ignore_index=True))
+    table = long.groupby(["region", "wave", "from_sector", "to_sector", "construct"]).agg(
+        n=("respondent", "nunique"), mean=("value", "mean")).reset_index()
+    return table
+
+
+def learning_chain_table(data: AnalysisInput) -> pd.DataFrame:
+    """Shares answering yes at each stage (learned → shared → used), per region, wave and nationally."""
+    parts = []
+    for construct in data.scored_constructs(("index",)):
+        staged = [item for item in construct.items if item.stage]
+        if not staged:
+            continue
+        answers = data.responses.get(construct.instrument)
+        if answers is None or answers.empty:
+            continue
+        values = numeric_answers(construct, answers)
+        for item in staged:
+            positive = values[item.id] >= (item.scale.max if item.scale.type == "binary"
+                                           else (item.scale.min + item.scale.max) / 2 + 0.5)
+            part = pd.DataFrame({"region": answers["region"].astype(str), "wave": answers["wave"].astype(str),
+                                 "stage": item.stage, "yes": positive.where(values[item.id].notna()),
+                                 "construct": construct.id})
+            parts.append(part.dropna(subset=["yes"]))
+    if not parts:
+        return pd.DataFrame()
+    long = _with_scopes(pd.concat(parts, ignore_index=True))
+    long["yes"] = long["yes"].astype(float)
+    table = long.groupby(["region", "wave", "stage", "construct"]).agg(n=("yes", "size"), share=("yes", "mean"))
+    table = table.reset_index()
+    order = {"learned": 0, "shared": 1, "used": 2}
+    table["_o"] = table["stage"].map(order)
+    return table.sort_values(["construct", "region", "wave", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def item_distribution_table(data: AnalysisInput) -> pd.DataFrame:
+    """Counts of each answer value per item, region and wave (and ``all``), for stacked bars.
+
+    Missing codes are counted under their code; free-text items are never included.
+    """
+    parts = []
+    for instrument_id, answers in data.responses.items():
+        if answers.empty:
+            continue
+        instrument = data.study.instruments[instrument_id]
+        for construct in instrument.constructs:
+            if construct.kind == "text":
+                continue
+            for item in construct.items:
+                if item.id not in answers or not item.scale.is_numeric:
+                    continue
+                part = pd.DataFrame({"region": answers["region"].astype(str), "wave": answers["wave"].astype(str),
+                                     "value": pd.to_numeric(answers[item.id], errors="coerce")}).dropna()
+                part = _with_scopes(part)
+                counts = part.groupby(["region", "wave", "value"]).size().rename("n").reset_index()
+                counts.insert(0, "item", item.id)
+                counts.insert(0, "construct", construct.id)
+                counts.insert(0, "instrument", instrument_id)
+                parts.append(counts)
+    if not parts:
+        return pd.DataFrame()
+    table = pd.concat(parts, ignore_index=True)
+    table["value"] = table["value"].astype(int)
+    return table

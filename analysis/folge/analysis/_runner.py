@@ -1,0 +1,135 @@
+"""``folge analyze``: read the store once, compute every table, write them with a manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from .._errors import AnalysisError
+from .._version import __version__
+from ..definitions import Study, load_study
+from ._aggregation import agreement_table, icc_table
+from ._change import change_table, trend_table
+from ._inputs import AnalysisInput, build_input
+from ._programme import (
+    item_distribution_table,
+    learning_chain_table,
+    panel_table,
+    response_rates_table,
+    trust_matrix_table,
+)
+from ._psychometrics import invariance_table, reliability_tables
+from ._results import conform, write_results
+
+__all__ = ["AnalysisResult", "analyze", "run_analysis", "STEPS"]
+
+#: The steps of an analysis, in order, with what each writes (for progress display).
+STEPS = (
+    ("scores", "skårer / scores"),
+    ("reliability", "reliabilitet / reliability"),
+    ("invariance", "måleinvarians / measurement invariance"),
+    ("aggregation", "aggregering / ICC, rwg"),
+    ("change", "endring / change"),
+    ("trend", "trend"),
+    ("programme", "svarprosent, panel, tillit, læringskjede / programme tables"),
+    ("criteria", "suksesskriterier / success criteria"),
+)
+
+
+@dataclass
+class AnalysisResult:
+    """The tables of one analysis run and its manifest (what it was computed from)."""
+
+    tables: dict[str, pd.DataFrame]
+    manifest: dict
+    paths: list[Path]
+
+
+def _criteria_engine():
+    if importlib.util.find_spec("folge.criteria") is None:
+        return None
+    from .. import criteria
+
+    return criteria if hasattr(criteria, "evaluate_criteria") else None
+
+
+def analyze(data: AnalysisInput, step: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+    """Compute every result table from ``data``; ``step(name)`` is called before each step."""
+    step = step or (lambda name: None)
+    tables: dict[str, pd.DataFrame] = {}
+    step("scores")
+    tables["scores"] = data.scores
+    step("reliability")
+    tables["reliability"], tables["items"] = reliability_tables(data)
+    step("invariance")
+    tables["invariance"] = invariance_table(data)
+    step("aggregation")
+    tables["icc"] = icc_table(data)
+    tables["agreement"] = agreement_table(data)
+    step("change")
+    tables["change"] = change_table(data)
+    step("trend")
+    tables["trend"] = trend_table(data)
+    step("programme")
+    tables["response_rates"] = response_rates_table(data)
+    tables["panel"] = panel_table(data)
+    tables["trust_matrix"] = trust_matrix_table(data)
+    tables["learning_chain"] = learning_chain_table(data)
+    tables["item_distribution"] = item_distribution_table(data)
+    step("criteria")
+    engine = _criteria_engine()
+    if engine is not None:
+        criteria = engine.load_criteria(data.study.root)
+        tables["criteria"] = engine.evaluate_criteria(data.study, criteria, tables, data.responses)
+    return {name: conform(name, frame) for name, frame in tables.items()}
+
+
+def _read_store(study: Study):
+    from ..store import Store
+
+    with Store.open(study.root) as store:
+        responses = {inst_id: store.responses(inst_id) for inst_id in study.instruments}
+        snapshot = store.snapshot_hash()
+        invitations = store.invitations() if hasattr(store, "invitations") else None
+    return responses, snapshot, invitations
+
+
+def run_analysis(study_root: str | Path = ".", out_dir: str | Path | None = None, wave: str | None = None,
+                 step: Callable[[str], None] | None = None) -> AnalysisResult:
+    """Analyse the study at ``study_root`` and write the tables to ``out_dir``.
+
+    Parameters
+    ----------
+    study_root : path
+        The study folder.
+    out_dir : path, optional
+        Where the CSV tables go (default ``results/`` in the study).
+    wave : str, optional
+        Analyse only the waves up to and including this one (an edition as of that wave).
+    step : callable, optional
+        Called with each step's name before it runs (progress display).
+    """
+    study = load_study(study_root)
+    responses, snapshot, invitations = _read_store(study)
+    if all(frame.empty for frame in responses.values()):
+        raise AnalysisError("the store holds no responses yet: run 'folge ingest FILE --wave W' first")
+    data = build_input(study, responses, wave, invitations)
+    tables = analyze(data, step)
+    manifest = {
+        "snapshot": snapshot,
+        "toolkit": __version__,
+        "instruments": {i.id: i.version for i in study.instruments.values()},
+        "waves": data.waves,
+        "as_of_wave": wave or (data.waves[-1] if data.waves else None),
+        "min_n": study.min_n,
+        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "tables": sorted(tables),
+    }
+    out_dir = Path(out_dir) if out_dir is not None else Path(study_root) / "results"
+    paths = write_results(tables, manifest, out_dir)
+    return AnalysisResult(tables, manifest, paths)
