@@ -63,9 +63,13 @@ def _group_vector(groups, name: str, length: int) -> pd.Series:
     """Return ``groups`` as a Series of labels of the expected length or raise."""
     if isinstance(groups, pd.DataFrame):
         raise TypeError(f"'{name}' must be one-dimensional (got a DataFrame)")
-    ser = pd.Series(np.asarray(groups, dtype=object) if not isinstance(groups, pd.Series) else groups)
-    if ser.ndim != 1:
-        raise ValueError(f"'{name}' must be one-dimensional")
+    if isinstance(groups, pd.Series):
+        ser = groups
+    else:
+        arr = np.asarray(groups, dtype=object)
+        if arr.ndim != 1:
+            raise ValueError(f"'{name}' must be one-dimensional (got {arr.ndim} dimensions)")
+        ser = pd.Series(arr)
     if len(ser) != length:
         raise ValueError(f"'{name}' must have one label per score (got {len(ser)} labels for {length} scores)")
     return ser.reset_index(drop=True)
@@ -171,7 +175,7 @@ def icc(scores, groups) -> pd.DataFrame:
     >>> res[["n_regions", "n"]].iloc[0].tolist()
     [2, 6]
     >>> round(float(res.loc[0, "icc1"]), 6), round(float(res.loc[0, "icc2"]), 6)
-    (0.771429, 0.916667)
+    (0.806452, 0.925926)
     """
     y = _numeric_vector(scores, "scores")
     g = _group_vector(groups, "groups", len(y))
@@ -274,6 +278,7 @@ def rwg_j(items, scale_points) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> from folge.statistics.aggregation import rwg_j
     >>> float(rwg_j([[4], [4], [5], [4], [3]], scale_points=5).loc[0, "rwg_j"])
     0.75
