@@ -4,7 +4,7 @@
 # Run from the repository root:  Rscript tests/reference/psychometrics.R
 # Reads only the CSV fixtures in tests/reference/data/ (written by
 # psychometrics_fixtures.R), so Python and R see identical data.
-# Produced with R 4.x, psych 2.2.9, lavaan 0.6-14, semTools 0.5-6.
+# Produced with R 4.2.2, psych 2.2.9, lavaan 0.6-14, semTools 0.5-6.
 
 suppressPackageStartupMessages({
   library(psych)
@@ -85,3 +85,13 @@ complete_tr <- syn[complete.cases(syn[, paste0("tr", 1:5)]), c("wave", paste0("t
 invariance_block("synthetic tr by wave (planted shift)", "f =~ tr1 + tr2 + tr3 + tr4 + tr5",
                  complete_tr, "wave")
 cat("complete cases: lc", nrow(complete_lc), " tr", nrow(complete_tr), "\n")
+
+# --- Heywood case: negative residual variance kept, not constrained -------------------
+hey <- read.csv(file.path(data_dir, "heywood.csv"))
+hey_fit <- suppressWarnings(lavaan::cfa("f =~ h1 + h2 + h3 + h4", data = hey))
+cat("\n## Heywood  lavaan::cfa('f =~ h1 + h2 + h3 + h4', data = hey)\n")
+fit_line("chisq df cfi rmsea srmr", hey_fit)
+pe <- lavaan::parameterEstimates(hey_fit)
+show("residual variances h1-h4", pe$est[pe$op == "~~" & pe$lhs == pe$rhs & pe$lhs != "f"])
+hey_std <- suppressWarnings(lavaan::cfa("f =~ h1 + h2 + h3 + h4", data = hey, std.lv = TRUE))
+show("omega compRelSEM(obs.var = FALSE)", semTools::compRelSEM(hey_std, obs.var = FALSE))

@@ -58,3 +58,14 @@ for (col in item_cols) {
 }
 write.csv(synth, file.path(out, "synthetic_waves.csv"), row.names = FALSE, na = "")
 cat("wrote", nrow(bfi_a), "bfi rows,", nrow(hs), "HS rows,", nrow(synth), "synthetic rows\n")
+
+# A one-factor Heywood case: four items whose correlations imply a loading above 1 for
+# h1 (r12 * r13 / r23 = 1.28), so ML estimates a negative residual variance for h1.
+set.seed(1987)
+heywood_cor <- matrix(c(1.00, 0.80, 0.80, 0.60,
+                        0.80, 1.00, 0.50, 0.45,
+                        0.80, 0.50, 1.00, 0.45,
+                        0.60, 0.45, 0.45, 1.00), 4, 4)
+heywood <- MASS::mvrnorm(200, mu = c(3, 3, 3, 3), Sigma = heywood_cor, empirical = TRUE)
+colnames(heywood) <- paste0("h", 1:4)
+write.csv(round(as.data.frame(heywood), 6), file.path(out, "heywood.csv"), row.names = FALSE)

@@ -1,0 +1,90 @@
+"""Statistics of folge: pure functions from DataFrames to tidy DataFrames (no I/O).
+
+Each public function is named after its statistic, returns a DataFrame whose columns
+are defined once in a module-level ``*_COLUMNS`` tuple, and reports degenerate data as
+NaN with the reason in a ``note`` column instead of raising.
+
+Psychometrics:
+
+- :func:`cronbach_alpha`, :func:`item_statistics` (``reliability``)
+- :func:`mcdonald_omega` (``omega``)
+- :func:`cfa_fit`, :func:`cfa_parameters` (``cfa``: the ML factor analysis engine)
+- :func:`measurement_invariance` (``invariance``)
+
+Aggregation, change and trend:
+
+- :func:`icc`, :func:`rwg_j`, :func:`average_deviation`, :func:`agreement` (``aggregation``)
+- :func:`welch_change`, :func:`paired_change`, :func:`holm`, :func:`benjamini_hochberg` (``change``)
+- :func:`trend`, :func:`sufficient_statistics`, :func:`trend_from_sufficient` (``trend``)
+"""
+
+from folge.statistics.aggregation import (
+    AD_COLUMNS,
+    AGREEMENT_COLUMNS,
+    ICC_COLUMNS,
+    RWG_COLUMNS,
+    agreement,
+    average_deviation,
+    icc,
+    rwg_j,
+)
+from folge.statistics.cfa import CFA_FIT_COLUMNS, CFA_PARAMETER_COLUMNS, cfa_fit, cfa_parameters
+from folge.statistics.change import (
+    CHANGE_COLUMNS,
+    benjamini_hochberg,
+    holm,
+    paired_change,
+    welch_change,
+)
+from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
+from folge.statistics.omega import OMEGA_COLUMNS, mcdonald_omega
+from folge.statistics.reliability import (
+    ITEM_COLUMNS,
+    RELIABILITY_COLUMNS,
+    cronbach_alpha,
+    item_statistics,
+)
+from folge.statistics.trend import (
+    SUFFICIENT_COLUMNS,
+    TREND_COLUMNS,
+    TREND_INPUT_COLUMNS,
+    sufficient_statistics,
+    trend,
+    trend_from_sufficient,
+)
+
+__all__ = [
+    # psychometrics
+    "CFA_FIT_COLUMNS",
+    "CFA_PARAMETER_COLUMNS",
+    "INVARIANCE_COLUMNS",
+    "ITEM_COLUMNS",
+    "OMEGA_COLUMNS",
+    "RELIABILITY_COLUMNS",
+    "cfa_fit",
+    "cfa_parameters",
+    "cronbach_alpha",
+    "item_statistics",
+    "mcdonald_omega",
+    "measurement_invariance",
+    # aggregation, change and trend
+    "AD_COLUMNS",
+    "AGREEMENT_COLUMNS",
+    "CHANGE_COLUMNS",
+    "ICC_COLUMNS",
+    "RWG_COLUMNS",
+    "SUFFICIENT_COLUMNS",
+    "TREND_COLUMNS",
+    "TREND_INPUT_COLUMNS",
+    "agreement",
+    "average_deviation",
+    "benjamini_hochberg",
+    "holm",
+    "icc",
+    "paired_change",
+    "rwg_j",
+    "sufficient_statistics",
+    "trend",
+    "trend_from_sufficient",
+    "welch_change",
+]
