@@ -8,7 +8,13 @@ slow or broken part never delays ``folge --help``. Add a command by naming it in
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+
+# Many small matrix operations (factor models of a few items): BLAS threads only cost
+# time there. Set before numpy is first imported by a command; the user can override.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import click
 
@@ -93,7 +99,10 @@ def cli():
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``folge`` console script."""
     try:
-        cli.main(args=argv, prog_name="folge", standalone_mode=False)
+        # without standalone mode click returns (not raises) the code of a command's Exit
+        code = cli.main(args=argv, prog_name="folge", standalone_mode=False)
+        if isinstance(code, int):
+            return code
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
