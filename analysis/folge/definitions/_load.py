@@ -102,17 +102,21 @@ def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None
             elif roles[path] == "study":
                 problems += check_study(read_yaml(path), set(known))
             else:
-                problems += _check_criteria(path, known)
+                problems += _check_criteria(path, known, root)
     return problems
 
 
-def _check_criteria(path: Path, instruments) -> list[Problem]:
+def _check_criteria(path: Path, instruments, root: Path | None = None) -> list[Problem]:
     """Criteria checks live with the criteria engine; imported late to keep layers apart."""
     try:
         from ._criteria import check_criteria
     except ImportError:  # pragma: no cover - before the criteria engine exists
         return []
-    return check_criteria(read_yaml(path), instruments)
+    # wave ids let rules name waves ('from: 2016-1'); unknown when the study file is unreadable
+    study = read_yaml(Path(root or path.parent.parent) / STUDY_FILE)
+    waves = study.data.get("waves") if isinstance(study.data, dict) else None
+    wave_ids = [str(w["id"]) for w in waves if isinstance(w, dict) and "id" in w] if isinstance(waves, list) else None
+    return check_criteria(read_yaml(path), instruments, wave_ids)
 
 
 def load_instruments(root: str | Path = ".") -> dict[str, Instrument]:

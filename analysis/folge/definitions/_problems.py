@@ -74,6 +74,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate-id": ("error", "{what} id '{value}' is used twice"),
     "bad-date": ("error", "wave '{wave}' has date {value!r}; write it as YYYY-MM-DD"),
     "unknown-region": ("error", "{where} names unknown region {value!r}{hint}"),
+    # criteria (research/criteria.yaml)
+    "unknown-construct": ("error", "{where} names unknown construct {value!r}{hint}"),
+    "unknown-item": ("error", "{where} names unknown item {value!r}{hint}"),
+    "indicator-kind": (
+        "error",
+        "indicator '{indicator}' must name exactly one of construct, item or milestone (got {got})",
+    ),
+    "indicator-level": (
+        "error",
+        "{where}: item {value!r} belongs to the {level}-level instrument '{instrument}', "
+        "but this indicator needs a {expected}-level item; {fix}",
+    ),
+    "unknown-rule-kind": (
+        "error",
+        "criterion '{criterion}' has a rule of unknown kind {value!r}; use one of {allowed}{hint}",
+    ),
+    "unknown-indicator": ("error", "{where} names unknown indicator {value!r}{hint}"),
+    "threshold-outside-scale": (
+        "error",
+        "{where}: {key} {value!r} lies outside {range} ({why}); {fix}",
+    ),
+    "bad-wave-ref": (
+        "error",
+        "{where}: '{key}' must be first, previous, last or a wave id of the study (got {value!r}){hint}",
+    ),
+    "rule-not-for-indicator": (
+        "error",
+        "{where}: a {kind} rule cannot use {indicator_kind} indicator '{indicator}' ({why})",
+    ),
 }
 
 

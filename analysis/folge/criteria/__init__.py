@@ -1,0 +1,50 @@
+"""Success criteria tested over time: verdicts with reasons.
+
+``research/criteria.yaml`` holds the criteria as data (see
+:mod:`folge.definitions._criteria`); :func:`evaluate_criteria` judges every criterion for
+the nation (``all``) and each region at each wave from the analysis tables, and returns
+the rows of ``criteria.csv``. Rules are described in :mod:`folge.criteria._rules`, gates
+in :mod:`folge.criteria._gates`, the verdict logic in :mod:`folge.criteria._engine`, and
+every reason text (bokmål and English) lives in :mod:`folge.criteria._reasons`.
+"""
+
+from ..definitions._criteria import (
+    INDICATOR_KINDS,
+    RULE_KINDS,
+    Criterion,
+    Indicator,
+    Rule,
+    build_criteria,
+    check_criteria,
+    load_criteria,
+)
+from ._engine import CRITERIA_COLUMNS, VERDICTS, evaluate_criteria, verdict_of
+from ._evidence import ALL, Evidence
+from ._gates import MIN_REGIONS
+from ._reasons import REASONS, VERDICT_LABELS, Reason, say
+from ._rules import STATUSES, RuleResult, evaluate_rule
+
+__all__ = [
+    "ALL",
+    "CRITERIA_COLUMNS",
+    "INDICATOR_KINDS",
+    "MIN_REGIONS",
+    "REASONS",
+    "RULE_KINDS",
+    "STATUSES",
+    "VERDICTS",
+    "VERDICT_LABELS",
+    "Criterion",
+    "Evidence",
+    "Indicator",
+    "Reason",
+    "Rule",
+    "RuleResult",
+    "build_criteria",
+    "check_criteria",
+    "evaluate_criteria",
+    "evaluate_rule",
+    "load_criteria",
+    "say",
+    "verdict_of",
+]
