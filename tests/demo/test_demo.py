@@ -155,7 +155,8 @@ def test_improving_pairs_rise_clearly_from_first_to_last_wave(demo, study, plant
         for region, (first, last) in change.items():
             if (region, construct_id) not in {tuple(p) for p in improving}:
                 continue
-            assert last.mean() - first.mean() > 0.3, (region, construct_id)
+            # ≥ 2 waves of +0.5 latent SD; one category spans about one SD of the answers
+            assert last.mean() - first.mean() > 0.25, (region, construct_id)
             if main:  # 3 waves of +0.5 SD: a significant rise (Welch)
                 assert stats.ttest_ind(last, first, equal_var=False).statistic > 2, (region, construct_id)
 
