@@ -1,0 +1,33 @@
+"""The web questionnaire: invitations, the ASGI app and its protections.
+
+``folge invite`` makes single-use tokens (:mod:`._tokens`, only their SHA-256 is stored),
+``folge serve`` runs :func:`create_app` under uvicorn, and ``folge remind`` lists the
+invitations not yet submitted. Submitted answers go into the store through the same
+ingest path as files, marked as coming from the web.
+"""
+
+from ._app import ADMIN_PASSWORD_ENV, WebSettings, create_app
+from ._invite import PanelFile, create_invitations, read_panel
+from ._tokens import (
+    Invitation,
+    hash_token,
+    invitation_counts,
+    new_token,
+    pending_invitations,
+    public_id,
+)
+
+__all__ = [
+    "ADMIN_PASSWORD_ENV",
+    "Invitation",
+    "PanelFile",
+    "WebSettings",
+    "create_app",
+    "create_invitations",
+    "hash_token",
+    "invitation_counts",
+    "new_token",
+    "pending_invitations",
+    "public_id",
+    "read_panel",
+]
