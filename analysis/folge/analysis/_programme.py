@@ -36,6 +36,7 @@ def _planned_invitations(data: AnalysisInput) -> pd.DataFrame:
             if isinstance(planned, dict):
                 for role, count in planned.items():
                     rows.append((region, wave.id, str(role), int(count)))
+                rows.append((region, wave.id, "all", sum(int(c) for c in planned.values())))
             else:
                 rows.append((region, wave.id, "all", int(planned)))
     return pd.DataFrame(rows, columns=["region", "wave", "role", "invited"])
@@ -146,32 +147,58 @@ def learning_chain_table(data: AnalysisInput) -> pd.DataFrame:
     return table.sort_values(["construct", "region", "wave", "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
+def _sorted_codes(values: pd.Series):
+    """Codes of ``values`` as text, labels sorted (-1 for missing); free for a categorical of text."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        labels = [str(c) for c in values.cat.categories]
+        if labels == sorted(labels):
+            return values.cat.codes.to_numpy().astype(np.int64), labels
+    codes, labels = pd.factorize(values.astype(str), sort=True)
+    return codes.astype(np.int64), [str(x) for x in labels]
+
+
 def item_distribution_table(data: AnalysisInput) -> pd.DataFrame:
     """Counts of each answer value per item, region and wave (and ``all``), for stacked bars.
 
     Missing codes are counted under their code; free-text items are never included.
+    Rows are sorted by region (``all`` among them), wave and value, as a group-by would.
     """
     parts = []
     for instrument_id, answers in data.responses.items():
         if answers.empty:
             continue
         instrument = data.study.instruments[instrument_id]
+        region, regions = _sorted_codes(answers["region"])
+        wave, waves = _sorted_codes(answers["wave"])
+        scopes = sorted(set(regions) | {"all"})
+        scope_of = np.array([scopes.index(r) for r in regions], dtype=np.int64)
+        national = scopes.index("all")
+        placed = (region >= 0) & (wave >= 0)
         for construct in instrument.constructs:
             if construct.kind == "text":
                 continue
             for item in construct.items:
                 if item.id not in answers or not item.scale.is_numeric:
                     continue
-                part = pd.DataFrame({"region": answers["region"].astype(str), "wave": answers["wave"].astype(str),
-                                     "value": pd.to_numeric(answers[item.id], errors="coerce")}).dropna()
-                part = _with_scopes(part)
-                counts = part.groupby(["region", "wave", "value"]).size().rename("n").reset_index()
-                counts.insert(0, "item", item.id)
-                counts.insert(0, "construct", construct.id)
-                counts.insert(0, "instrument", instrument_id)
-                parts.append(counts)
+                column = answers[item.id]
+                if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+                    values = column.to_numpy(dtype=float, na_value=np.nan)
+                else:
+                    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                keep = placed & ~np.isnan(values)
+                distinct, value_code = np.unique(values[keep], return_inverse=True)
+                size = len(scopes) * len(waves) * len(distinct)
+                cell = wave[keep] * len(distinct) + value_code
+                counts = np.bincount(scope_of[region[keep]] * (len(waves) * len(distinct)) + cell, minlength=size)
+                counts += np.bincount(national * (len(waves) * len(distinct)) + cell, minlength=size)
+                key = np.flatnonzero(counts)
+                scope_index, rest = np.divmod(key, len(waves) * len(distinct))
+                wave_index, value_index = np.divmod(rest, len(distinct))
+                parts.append(pd.DataFrame({
+                    "instrument": instrument_id, "construct": construct.id, "item": item.id,
+                    "region": np.array(scopes, dtype=object)[scope_index],
+                    "wave": np.array(waves, dtype=object)[wave_index],
+                    "value": distinct[value_index].astype(int), "n": counts[key].astype("int64")}))
     if not parts:
         return pd.DataFrame()
-    table = pd.concat(parts, ignore_index=True)
-    table["value"] = table["value"].astype(int)
-    return table
+    return pd.concat(parts, ignore_index=True)
