@@ -145,7 +145,7 @@ def test_warnings_for_unknown_and_missing_columns(study, tiny, tmp_path):
     frame = tiny.good_rows().drop(columns=["y3"]).assign(tt1="x", epost="a@b.no")
     result = ingest_file(study, tiny.write_csv(tmp_path / "a.csv", frame), "2015-1")
     codes = {(w.code, w.column) for w in result.warnings}
-    assert ("missing-item-column", "y3") in codes
+    assert ("missing-item-column", "y3") in codes  # one warning names every absent item
     assert ("unknown-column", "epost") in codes
     assert any(w.column == "tt1" and "did you mean 't1'" in w.message for w in result.warnings)
     assert result.stored == 6
@@ -190,3 +190,11 @@ def test_region_level_instrument(study, tmp_path):
         frame = store.responses("status")
     assert frame["role"].isna().all() and frame["respondent"].isna().all()
     assert frame.columns.tolist() == ["respondent", "region", "wave", "role", "version", "s1", "s2", "s3"]
+
+
+def test_absent_item_columns_give_one_warning_naming_them_all(study, tiny, tmp_path):
+    frame = tiny.good_rows().drop(columns=["y2", "y3"])
+    result = ingest_file(study, tiny.write_csv(tmp_path / "short.csv", frame), "2015-1")
+    absent = [w for w in result.warnings if w.code == "missing-item-column"]
+    assert len(absent) == 1
+    assert absent[0].column == "y2, y3" and "2 item(s)" in absent[0].message

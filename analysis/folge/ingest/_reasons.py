@@ -30,7 +30,7 @@ CODES: dict[str, str] = {
 #: Warning codes (about the whole file; no row is quarantined for them).
 WARNINGS: dict[str, str] = {
     "unknown-column": "column {column!r} is not part of instrument '{instrument}' and is ignored{hint}",
-    "missing-item-column": "the file has no column for item {column!r}; its answers are stored as blank",
+    "missing-item-column": "the file has no column for {count} item(s) ({column}); their answers are stored as blank",
     "instrument-not-in-wave": "wave {value!r} does not list instrument '{instrument}' in research/study.yaml",
     "label-mismatch": "{column}: the file labels {value!r} as {label!r}, the scale '{scale}' {expected}",
     "blank-rows": "{count} completely blank row(s) ignored",

@@ -270,9 +270,9 @@ def validate(study, instrument, frame: pd.DataFrame, wave: str | None = None, re
         if column not in known:
             warnings.append(reason("unknown-column", str(column), "", instrument=instrument.id,
                                    hint=did_you_mean(column, instrument.item_ids)))
-    for item_id in instrument.item_ids:
-        if item_id not in frame.columns:
-            warnings.append(reason("missing-item-column", item_id))
+    absent = [item_id for item_id in instrument.item_ids if item_id not in frame.columns]
+    if absent:  # one warning naming them all: a short form can leave out dozens
+        warnings.append(reason("missing-item-column", ", ".join(absent), count=len(absent)))
     level = instrument.level
     if level == "region" and "role" in frame.columns:
         warnings.append(reason("role-ignored", "role", instrument=instrument.id))
