@@ -1,0 +1,64 @@
+"""``folge report``: the public reports (national, regions, methods), questionnaires and open data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ._common import console, reports_errors, study_option
+
+__all__ = ["report"]
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(f.strip().lower() for f in value.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("html", "pdf")]
+    if bad or not formats:
+        raise click.BadParameter(f"choose html, pdf or html,pdf (got {value!r})")
+    return formats
+
+
+@click.command(name="report")
+@study_option
+@click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder 'folge analyze' wrote (default: STUDY/results).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the site goes (default: STUDY/reports/_site).")
+@click.option("--wave", default=None, help="Build the edition as of this wave (later waves left out).")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
+@click.option("--lang", type=click.Choice(["nb", "nn", "en"]), default=None,
+              help="Language of every document (default: bokmål; nynorsk regions in nynorsk).")
+@click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True,
+              help="quarto where installed, else pandoc + typst.")
+@reports_errors
+def report(study_dir: Path, results_dir, out_dir, wave, formats, lang, engine):
+    """Lag evalueringsrapportene / build the evaluation reports.
+
+    National report, one report per region, methods appendix, printable questionnaires
+    (HTML and PDF) and the open data (CSV + datapackage.json), all after disclosure control.
+    """
+    from ..reports import build_reports
+
+    chosen_formats = _formats(formats)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("Rapporter / reports", total=None)
+
+        def on_start(total: int, engine_name: str) -> None:
+            console.print(f"engine: {engine_name}")
+            progress.update(task, total=total)
+
+        def on_doc(doc) -> None:
+            progress.update(task, advance=1, description=f"{doc.kind}: {doc.id}")
+
+        result = build_reports(study_dir, results_dir, out_dir, wave=wave, formats=chosen_formats, lang=lang,
+                               engine=engine, progress=on_doc, on_start=on_start)
+    console.print(f"engine: {result.engine}")
+    for doc in result.documents:
+        outputs = ", ".join(str(p) for p in (doc.html, doc.pdf) if p is not None)
+        console.print(f"  {doc.kind:<13} {doc.id:<28} {outputs}", markup=False, soft_wrap=True)
+    console.print(f"open data: {result.out_dir / 'data'} ({len(result.data_files)} files + datapackage.json)",
+                  markup=False, soft_wrap=True)
+    console.print(f"index: {result.index}  ({result.seconds:.1f} s)", markup=False, soft_wrap=True)

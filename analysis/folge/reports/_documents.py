@@ -1,0 +1,604 @@
+"""Assemble each document's markdown-only .qmd from the templates in ``reports/templates``.
+
+The content (tables, figures, notes) is made here from disclosed tables only; the prose
+around it lives in the jinja2 templates an evaluator edits. A :class:`Edition` holds what
+every document of one build shares (study, public tables split by region, provenance).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import jinja2
+import pandas as pd
+
+from ._disclosure import TOTAL
+from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
+from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOLS, label_of, number, percent, t)
+from ._public import PublicTable
+from ._tables import Column, num, pct, pipe_table, text
+
+__all__ = ["Templates", "Edition", "Doc", "national_qmd", "region_qmd", "methods_qmd", "index_qmd",
+           "ITEMS_PER_CHART", "front_matter"]
+
+ITEMS_PER_CHART = 16
+#: A region report shows the items where the region's answers differ most from the
+#: national ones (every item of every region is in the open data, item_shares.csv).
+ITEMS_PER_REGION = 12
+REGION_TABLES = ("construct_means", "criteria", "change", "agreement", "response_rates", "trust_matrix",
+                 "learning_chain", "item_shares", "panel")
+
+
+def _yaml(value) -> str:
+    return json.dumps("" if value is None else str(value), ensure_ascii=False)
+
+
+class Templates:
+    """The jinja2 templates of one reports folder (``NAME.LANG.qmd.j2``)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.folder)), undefined=jinja2.StrictUndefined,
+            comment_start_string="{=#", comment_end_string="#=}", keep_trailing_newline=True,
+            autoescape=False, trim_blocks=False)
+        self.env.filters["yaml"] = _yaml
+
+    def render(self, name: str, lang: str, **context) -> str:
+        template = self.env.get_template(f"{name}.{lang}.qmd.j2")
+        return template.render(s=lambda key, **kw: t(key, lang, **kw), **context)
+
+
+@dataclass
+class Doc:
+    """One document of a build: where its .qmd is and where its outputs go."""
+
+    kind: str
+    id: str
+    lang: str
+    title: str
+    qmd: Path
+    html: Path | None = None
+    pdf: Path | None = None
+
+
+@dataclass
+class Edition:
+    """What every document of one build shares."""
+
+    study: object
+    tables: Mapping[str, PublicTable]
+    waves: list[str]
+    lang: str | None
+    provenance: dict
+    engine: str = "pandoc"
+    split: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.criteria_titles = criteria_titles(self.study)
+        for name in REGION_TABLES:
+            table = self.tables.get(name)
+            if table is not None:
+                self.split[name] = {str(k): v for k, v in table.frame.groupby("region", sort=False)}
+
+    @property
+    def wave(self) -> str:
+        return self.waves[-1] if self.waves else ""
+
+    def frame(self, name: str) -> pd.DataFrame:
+        table = self.tables.get(name)
+        return table.frame if table is not None else pd.DataFrame(columns=["region", "wave", "suppressed"])
+
+    def rows(self, name: str, *regions: str) -> pd.DataFrame:
+        """The disclosed rows of table ``name`` for ``regions`` (fast: split once per build)."""
+        parts = [self.split.get(name, {}).get(r) for r in regions]
+        parts = [p for p in parts if p is not None]
+        if not parts:
+            return self.frame(name).iloc[0:0]
+        return pd.concat(parts) if len(parts) > 1 else parts[0]
+
+    def lang_of(self, region=None) -> str:
+        if self.lang:
+            return self.lang
+        return region.language if region is not None else "nb"
+
+
+class Figures:
+    """Writes a document's charts beside its .qmd and returns their markdown."""
+
+    def __init__(self, folder: Path, stem: str):
+        self.folder = folder
+        self.stem = stem
+        self.count = 0
+
+    def add(self, chart: Chart | None) -> tuple[str, str]:
+        if chart is None:
+            return "", ""
+        self.count += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{self.stem}-{chart.name}.svg"
+        (self.folder / name).write_bytes(chart.svg)
+        label = f"fig-{chart.name}"
+        alt = chart.alt.replace('"', "'").replace("\n", " ")
+        caption = chart.caption.replace("[", "(").replace("]", ")")
+        md = f'![{caption}]({self.folder.name}/{name}){{#{label} fig-alt="{alt}"}}'
+        return md, f"@{label}"
+
+
+# ----------------------------------------------------------------------------------------
+# blocks shared by national and region reports
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[~frame["suppressed"].astype(bool)]
+
+
+def _verdict(value, lang) -> str:
+    if not isinstance(value, str) or not value:
+        return "–"
+    return f"{VERDICT_SYMBOLS.get(value, '')} {label_of(VERDICT_LABELS, value, lang)}".strip()
+
+
+def _criteria_blocks(ed: Edition, region: str, lang: str, *, compare: bool) -> tuple[str, str]:
+    rows = ed.rows("criteria", region)
+    rows = rows[rows["wave"].astype(str) == ed.wave] if not rows.empty else rows
+    if rows.empty:
+        return t("no_data", lang), ""
+    shown = _shown(rows)
+    counts = shown["verdict"].value_counts()
+    summary = t("verdict_summary", lang, wave=ed.wave, counts=", ".join(
+        f"{int(counts[v])} {label_of(VERDICT_LABELS, v, lang)}" for v in VERDICT_LABELS if v in counts) or "–")
+    reason_col = "reason_en" if lang == "en" and "reason_en" in rows.columns else "reason"
+    frame = rows.copy()
+    titles = ed.criteria_titles
+    frame["criterion"] = frame["criterion"].map(
+        lambda c: (titles.get(c, {}).get(lang) or titles.get(c, {}).get("nb") or c))
+    columns = [Column("criterion", t("criterion", lang), key=True),
+               Column("verdict", t("verdict", lang), _verdict),
+               Column("value", t("value", lang), num(2), align="right"),
+               Column("threshold", t("threshold", lang), num(2), key=True, align="right"),
+               Column("n", t("n", lang), num(0), align="right"),
+               Column(reason_col, t("reason", lang))]
+    if compare:
+        national = ed.rows("criteria", TOTAL)
+        national = national[national["wave"].astype(str) == ed.wave].set_index("criterion")
+        frame["national_verdict"] = rows["criterion"].map(
+            lambda c: national["verdict"].get(c) if c in national.index else None).to_numpy()
+        columns.insert(2, Column("national_verdict", t("national_verdict", lang), _verdict, key=True))
+    table = pipe_table(frame, columns, lang, caption=t("criterion", lang) + f", {ed.wave}", label="tbl-criteria")
+    return summary, table
+
+
+def _respondent_instruments(study) -> list:
+    """Respondent-level instruments, the one with most constructs (the main survey) first."""
+    found = [i for i in study.instruments.values() if i.level == "respondent"]
+    return sorted(found, key=lambda i: (-len(i.constructs), i.id))
+
+
+def criteria_titles(study) -> dict[str, dict]:
+    """Criterion titles from ``research/criteria.yaml`` where it has them (id → {lang: title})."""
+    from ._public import criteria_definitions
+
+    return {cid: {str(k): str(v) for k, v in e["title"].items()}
+            for cid, e in criteria_definitions(study).items() if isinstance(e.get("title"), dict)}
+
+
+def _instrument_constructs(ed: Edition, lang: str):
+    """(instrument, [(construct id, title)], {construct: scale}) for each respondent-level instrument."""
+    for inst in _respondent_instruments(ed.study):
+        constructs = [(c.id, c.title.get_lang(lang)) for c in inst.constructs if c.kind == "scale"]
+        if constructs:
+            yield inst, constructs, {c.id: c.scale for c in inst.constructs}
+
+
+def _trend_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str | None) -> tuple[str, str]:
+    means = ed.rows("construct_means", TOTAL, region) if region else ed.rows("construct_means", TOTAL)
+    blocks, first = [], ""
+    for k, (inst, constructs, scales) in enumerate(_instrument_constructs(ed, lang), start=1):
+        chart = trend_chart(means, constructs, ed.waves, lang, name=f"trend-{k}", scope=scope,
+                            instrument=inst.title.get_lang(lang), region=region, scales=scales)
+        md, ref = figures.add(chart)
+        if md:
+            blocks.append(md)
+            first = first or ref
+    return "\n\n".join(blocks), first
+
+
+def _items_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str) -> str:
+    if region != TOTAL:
+        return _region_items_block(ed, figures, lang, scope, region)
+    shares = ed.rows("item_shares", region)
+    blocks = []
+    k = 0
+    for inst in _respondent_instruments(ed.study):
+        by_scale: dict[str, list] = {}
+        for c in inst.constructs:
+            if c.kind == "scale" and c.scale.is_ordinal:
+                by_scale.setdefault(c.scale.id, []).extend(c.items)
+        for scale_id, items in by_scale.items():
+            for start in range(0, len(items), ITEMS_PER_CHART):
+                k += 1
+                chunk = items[start:start + ITEMS_PER_CHART]
+                chart = items_chart(shares, chunk, chunk[0].scale, lang, name=f"items-{k}", scope=scope,
+                                    wave=ed.wave, region=region)
+                md, _ = figures.add(chart)
+                if md:
+                    blocks.append(md)
+    return "\n\n".join(blocks) if blocks else t("no_data", lang)
+
+
+def _by_construct(frame: pd.DataFrame, study, lang: str) -> list[tuple[str, str, pd.DataFrame]]:
+    """Split a table that may carry a ``construct`` column into (id, title, rows), main survey first."""
+    if frame.empty or "construct" not in frame.columns:
+        return [("", "", frame)]
+    order = {c.id: k for k, inst in enumerate(_respondent_instruments(study)) for c in inst.constructs}
+    parts = []
+    for cid, rows in frame.groupby("construct", sort=False):
+        construct = study.constructs.get(str(cid))
+        parts.append((str(cid), construct.title.get_lang(lang) if construct else str(cid), rows))
+    return sorted(parts, key=lambda p: (order.get(p[0], 99), p[0]))
+
+
+def _agree_share(shares: pd.DataFrame, items) -> pd.Series:
+    """Share agreeing (upper half of the scale) per item, from disclosed shown rows."""
+    shown = _shown(shares)
+    shown = shown[shown["wave"].astype(str) != ""]
+    out = {}
+    for item in items:
+        values = item.scale.values
+        upper = set(values[(len(values) + 1) // 2:])
+        sub = shown[shown["item"] == item.id]
+        if not sub.empty:
+            out[item.id] = sub.loc[sub["value"].isin(upper), "share"].sum()
+    return pd.Series(out, dtype=float)
+
+
+def _region_items_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str) -> str:
+    """One chart: the items (of the main survey's most used scale) where the region differs most."""
+    instruments = _respondent_instruments(ed.study)
+    if not instruments:
+        return t("no_data", lang)
+    by_scale: dict[str, list] = {}
+    for c in instruments[0].constructs:
+        if c.kind == "scale" and c.scale.is_ordinal:
+            by_scale.setdefault(c.scale.id, []).extend(c.items)
+    if not by_scale:
+        return t("no_data", lang)
+    items = max(by_scale.values(), key=len)
+    local = ed.rows("item_shares", region)
+    local = local[local["wave"].astype(str) == ed.wave] if not local.empty else local
+    national = ed.rows("item_shares", TOTAL)
+    national = national[national["wave"].astype(str) == ed.wave] if not national.empty else national
+    if local.empty:
+        return t("no_data", lang)
+    gap = (_agree_share(local, items) - _agree_share(national, items)).abs().dropna()
+    if gap.empty:
+        return t("no_data", lang)
+    chosen = set(gap.sort_values(ascending=False).index[:ITEMS_PER_REGION])
+    chunk = [i for i in items if i.id in chosen]
+    chart = items_chart(local, chunk, chunk[0].scale, lang, name="items-1", scope=scope, wave=ed.wave, region=region)
+    md, _ = figures.add(chart)
+    return md or t("no_data", lang)
+
+
+def _trust_block(ed, figures, lang, scope, region) -> tuple[str, str]:
+    blocks, first = [], ""
+    for k, (cid, title, rows) in enumerate(_by_construct(ed.rows("trust_matrix", region), ed.study, lang), start=1):
+        if rows.empty:
+            continue
+        chart = trust_chart(rows, region, ed.wave, lang, name=f"trust-{k}", scope=scope + (f": {title}" if title else ""),
+                            sector_labels=SECTOR_LABELS, target_labels=TARGET_LABELS)
+        md, ref = figures.add(chart)
+        if md:
+            blocks.append(md)
+            first = first or ref
+    if not blocks and region != TOTAL:
+        return t("role_breakdown_hidden", lang, region=scope, min_n=ed.study.min_n), ""
+    return "\n\n".join(blocks) or t("no_data", lang), first
+
+
+def _chain_block(ed, figures, lang, scope, region) -> str:
+    rows = ed.rows("learning_chain", TOTAL, *([region] if region != TOTAL else []))
+    blocks = []
+    for k, (cid, title, sub) in enumerate(_by_construct(rows, ed.study, lang), start=1):
+        chart = chain_chart(sub, ed.wave, lang, name=f"chain-{k}", scope=scope + (f": {title}" if title else ""),
+                            region=None if region == TOTAL else region)
+        md, _ = figures.add(chart)
+        if md:
+            blocks.append(md)
+    return "\n\n".join(blocks) or t("no_data", lang)
+
+
+def _role_label(study, role_id, lang) -> str:
+    if role_id == TOTAL:
+        return t("all_roles", lang)
+    try:
+        title = study.role(role_id).title
+        return title.get_lang(lang) if len(title) else role_id
+    except KeyError:
+        return str(role_id)
+
+
+def _region_label(study, region_id, lang) -> str:
+    if region_id == TOTAL:
+        return t("national", lang)
+    try:
+        return study.region(region_id).name
+    except KeyError:
+        return str(region_id)
+
+
+def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
+    study = ed.study
+    notes = []
+    titles = {c.id: c.title.get_lang(lang) for c in study.constructs.values()}
+    rel = ed.frame("reliability")
+    if not rel.empty:
+        last = _shown(rel[rel["wave"].astype(str) == ed.wave])
+        for row in last.itertuples(index=False):
+            if pd.notna(row.alpha) and row.alpha < study.settings.alpha_bar:
+                notes.append(t("care_alpha", lang, construct=titles.get(row.construct, row.construct),
+                               alpha=number(row.alpha, lang), bar=number(study.settings.alpha_bar, lang),
+                               wave=ed.wave))
+    inv = ed.frame("invariance")
+    if not inv.empty:
+        broken = _shown(inv)[_shown(inv)["holds"].astype(str).str.lower().isin(["false", "0", "no"])]
+        for construct, sub in broken.groupby("construct", sort=False):
+            notes.append(t("care_invariance", lang, construct=titles.get(construct, construct),
+                           model=str(sub["model"].iloc[0])))
+    trend = ed.frame("trend")
+    if not trend.empty and "note" in trend.columns:
+        for row in _shown(trend).itertuples(index=False):
+            if isinstance(row.note, str) and row.note.strip():
+                notes.append(t("care_trend", lang, construct=titles.get(row.construct, row.construct), note=row.note))
+    if region and region != TOTAL:
+        agr = ed.rows("agreement", region)
+        if not agr.empty:
+            agr = _shown(agr[agr["wave"].astype(str) == ed.wave])
+            for row in agr.itertuples(index=False):
+                if pd.notna(row.rwg_j) and row.rwg_j < study.settings.rwg_bar:
+                    notes.append(t("care_rwg", lang, construct=titles.get(row.construct, row.construct),
+                                   rwg=number(row.rwg_j, lang), bar=number(study.settings.rwg_bar, lang)))
+    if not notes:
+        return t("care_none", lang)
+    body = "\n".join(f"- {n}" for n in notes)
+    return f'::: {{.callout-warning title="{t("care", lang)}"}}\n{body}\n:::'
+
+
+def _response_table(ed: Edition, lang: str, region: str) -> str:
+    rows = ed.rows("response_rates", region) if region != TOTAL else ed.frame("response_rates")
+    if rows.empty:
+        return t("no_data", lang)
+    rows = rows[rows["wave"].astype(str) == ed.wave].copy()
+    if region == TOTAL:
+        rows = rows[rows["role"].astype(str) == TOTAL]
+        rows["label"] = rows["region"].map(lambda r: _region_label(ed.study, r, lang))
+        rows = pd.concat([rows[rows["region"] == TOTAL], rows[rows["region"] != TOTAL]])
+    else:
+        breakdown = rows[rows["role"].astype(str) != TOTAL]
+        if not breakdown.empty and breakdown["suppressed"].all():
+            rows = rows[rows["role"].astype(str) == TOTAL]
+        rows["label"] = rows["role"].map(lambda r: _role_label(ed.study, r, lang))
+        rows = pd.concat([rows[rows["role"] == TOTAL], rows[rows["role"] != TOTAL]])
+    header = t("region", lang) if region == TOTAL else t("role", lang)
+    return pipe_table(rows, [Column("label", header, key=True), Column("invited", t("invited", lang), num(0), key=True,
+                                                                       align="right"),
+                             Column("responded", t("responded", lang), num(0), align="right"),
+                             Column("rate", t("rate", lang), pct(0), align="right")],
+                      lang, caption=t("rate", lang) + f", {ed.wave}", label="tbl-response")
+
+
+def provenance(ed: Edition, lang: str) -> dict:
+    return {**ed.provenance, "edition": ed.wave}
+
+
+def front_matter(kind, doc_id, title, lang, ed, subtitle="") -> dict:
+    return {"kind": kind, "id": doc_id, "title": title, "subtitle": subtitle, "lang": lang,
+            "region": "NO" if lang in ("nb", "nn") else "GB", "date": ed.provenance.get("analysed", ""),
+            "wave": ed.wave}
+
+
+# ----------------------------------------------------------------------------------------
+# documents
+
+
+def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> str:
+    figures = Figures(folder / "figures", "national")
+    scope = t("national", lang)
+    summary, criteria = _criteria_blocks(ed, TOTAL, lang, compare=False)
+    trend, trend_ref = _trend_block(ed, figures, lang, scope, None)
+    trust, trust_ref = _trust_block(ed, figures, lang, scope, TOTAL)
+    means = ed.rows("construct_means", TOTAL)
+    n_resp = ed.rows("response_rates", TOTAL)
+    n_resp = n_resp[(n_resp["wave"].astype(str) == ed.wave) & (n_resp["role"].astype(str) == TOTAL)] \
+        if not n_resp.empty else n_resp
+    n_total = int(n_resp["responded"].sum()) if not n_resp.empty and n_resp["responded"].notna().all() else (
+        int(means["n"].max()) if not means.empty and means["n"].notna().any() else 0)
+    titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
+    trend_rows = ed.frame("trend").copy()
+    trend_table = ""
+    if not trend_rows.empty:
+        trend_rows["title"] = trend_rows["construct"].map(lambda c: titles.get(c, c))
+        trend_table = pipe_table(trend_rows, [
+            Column("title", t("construct", lang), key=True),
+            Column("estimate", t("estimate", lang), num(2), align="right"),
+            Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
+            Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
+            Column("n", t("n", lang), num(0), align="right")], lang,
+            caption=t("estimate", lang), label="tbl-trend")
+    blocks = {
+        "n_respondents": n_total, "n_regions": len(ed.study.regions),
+        "verdict_summary": summary, "criteria_table": criteria, "trend": trend or t("no_data", lang),
+        "trend_table": trend_table, "answers": _items_block(ed, figures, lang, scope, TOTAL),
+        "trust": trust, "chain": _chain_block(ed, figures, lang, scope, TOTAL),
+        "response_table": _response_table(ed, lang, TOTAL), "care": _care_notes(ed, lang, None),
+    }
+    ref = {"trend": trend_ref, "trust": trust_ref}
+    doc = front_matter("national", "national", t("title_national", lang), lang, ed, subtitle=ed.study.programme)
+    return templates.render("national", lang, doc=doc, study=ed.study, b=blocks, ref=ref, prov=provenance(ed, lang))
+
+
+def _roles_block(ed: Edition, lang: str, region) -> str:
+    rows = ed.rows("construct_means", region.id)
+    rows = rows[(rows["wave"].astype(str) == ed.wave) & (rows["role"].astype(str) != TOTAL)] if not rows.empty else rows
+    if rows.empty or rows["suppressed"].all():
+        return t("role_breakdown_hidden", lang, region=region.name, min_n=ed.study.min_n)
+    titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
+    wide = rows.pivot_table(index="construct", columns="role", values="mean", aggfunc="first", sort=False)
+    roles = [r.id for r in ed.study.roles if r.id in wide.columns]
+    wide = wide.reset_index()
+    wide["title"] = wide["construct"].map(lambda c: titles.get(c, c))
+    wide["suppressed"] = False
+    def mean_or_hidden(value, lang_):
+        return number(value, lang_) if pd.notna(value) else "*" + t("suppressed", lang_) + "*"
+
+    columns = [Column("title", t("construct", lang), key=True)] + [
+        Column(r, _role_label(ed.study, r, lang), mean_or_hidden, align="right") for r in roles]
+    return pipe_table(wide, columns, lang, caption=t("mean", lang) + f" / {t('role', lang).lower()}, {ed.wave}",
+                      label="tbl-roles")
+
+
+def _change_table(ed: Edition, lang: str, region: str) -> str:
+    rows = ed.rows("change", region)
+    if rows.empty or len(ed.waves) < 2:
+        return ""
+    rows = rows[(rows["to_wave"].astype(str) == ed.wave) & (rows["from_wave"].astype(str) == ed.waves[-2])]
+    if "method" in rows.columns:
+        rows = rows[rows["method"].astype(str).str.startswith("welch")]
+    if rows.empty:
+        return ""
+    titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
+    rows = rows.copy()
+    rows["title"] = rows["construct"].map(lambda c: titles.get(c, c))
+    return pipe_table(rows, [
+        Column("title", t("construct", lang), key=True),
+        Column("mean_from", ed.waves[-2], num(2), align="right"),
+        Column("mean_to", ed.wave, num(2), align="right"),
+        Column("diff", t("change", lang), num(2), align="right"),
+        Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
+        Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
+        Column("hedges_g", t("hedges_g", lang), num(2), align="right"),
+        Column("p_adj", t("p_adj", lang), num(3), align="right")], lang,
+        caption=t("change", lang) + f" {ed.waves[-2]}–{ed.wave}", label="tbl-change")
+
+
+def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: str) -> str:
+    figures = Figures(folder / "figures", region.id)
+    scope = region.name
+    summary, criteria = _criteria_blocks(ed, region.id, lang, compare=True)
+    means = ed.rows("construct_means", region.id)
+    total_rows = means[(means["role"].astype(str) == TOTAL)] if not means.empty else means
+    too_few = ""
+    if total_rows.empty or total_rows["suppressed"].all():
+        too_few = t("region_too_few", lang, region=region.name)
+    trend, trend_ref = _trend_block(ed, figures, lang, scope, region.id)
+    trust, trust_ref = _trust_block(ed, figures, lang, scope, region.id)
+    blocks = {
+        "too_few": too_few, "verdict_summary": summary, "criteria_table": criteria,
+        "trend": trend or t("no_data", lang), "change_table": _change_table(ed, lang, region.id),
+        "roles": _roles_block(ed, lang, region),
+        "answers": _items_block(ed, figures, lang, scope, region.id) if not too_few else t("no_data", lang),
+        "trust": trust, "chain": _chain_block(ed, figures, lang, scope, region.id),
+        "response_table": _response_table(ed, lang, region.id), "care": _care_notes(ed, lang, region.id),
+    }
+    ref = {"trend": trend_ref, "trust": trust_ref}
+    doc = front_matter("region", region.id, t("title_region", lang, region=region.name), lang, ed,
+                 subtitle=ed.study.programme)
+    return templates.render("region", lang, doc=doc, study=ed.study, region=region, b=blocks, ref=ref,
+                            prov=provenance(ed, lang))
+
+
+def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> str:
+    study = ed.study
+    titles = {c.id: c.title.get_lang(lang) for c in study.constructs.values()}
+    inst_rows = pd.DataFrame([{
+        "id": i.id, "title": i.title.get_lang(lang), "version": i.version,
+        "level": t("level_region" if i.level == "region" else "level_respondent", lang),
+        "k": sum(1 for it in i.items if it.scale.is_numeric), "suppressed": False}
+        for i in study.instruments.values()])
+    instruments = pipe_table(inst_rows, [
+        Column("id", "id", key=True), Column("title", t("instrument", lang), key=True),
+        Column("version", t("version", lang), key=True, align="right"), Column("level", t("level", lang), key=True),
+        Column("k", t("items_k", lang), num(0), key=True, align="right")], lang,
+        caption=t("instrument", lang), label="tbl-instruments")
+    rr = ed.frame("response_rates")
+    n_by_wave = {}
+    if not rr.empty:
+        nat = rr[(rr["region"].astype(str) == TOTAL) & (rr["role"].astype(str) == TOTAL)]
+        n_by_wave = dict(zip(nat["wave"].astype(str), nat["responded"]))
+    wave_rows = pd.DataFrame([{
+        "id": w.id, "date": w.date.isoformat() if w.date else "", "instruments": ", ".join(w.instruments),
+        "n": n_by_wave.get(w.id), "suppressed": False} for w in study.waves if w.id in ed.waves])
+    waves = pipe_table(wave_rows, [
+        Column("id", t("wave", lang), key=True), Column("date", t("date", lang), key=True),
+        Column("instruments", t("instrument", lang), key=True),
+        Column("n", t("responded", lang), num(0), align="right")], lang, caption=t("waves", lang), label="tbl-waves")
+
+    def titled(name):
+        frame = ed.frame(name)
+        if frame.empty:
+            return frame
+        frame = frame.copy()
+        frame["title"] = frame["construct"].map(lambda c: titles.get(c, c))
+        return frame
+
+    rel = titled("reliability")
+    reliability = pipe_table(rel[rel["wave"].astype(str) == ed.wave], [
+        Column("title", t("construct", lang), key=True), Column("n", "n", num(0), align="right"),
+        Column("k", t("items_k", lang), num(0), align="right"),
+        Column("alpha", t("alpha", lang), num(2), align="right"),
+        Column("alpha_ci_low", t("ci", lang) + " ↓", num(2), align="right"),
+        Column("alpha_ci_high", t("ci", lang) + " ↑", num(2), align="right"),
+        Column("omega", t("omega", lang), num(2), align="right")], lang,
+        caption=f"{t('alpha', lang)}, {t('omega', lang)} ({ed.wave})", label="tbl-reliability") if not rel.empty else ""
+    inv = titled("invariance")
+    invariance = ""
+    if not inv.empty:
+        inv["holds_text"] = inv["holds"].map(lambda h: t("yes", lang) if str(h).lower() in ("true", "1")
+                                             else t("no", lang) if str(h).lower() in ("false", "0") else "–")
+        invariance = pipe_table(inv, [
+            Column("title", t("construct", lang), key=True), Column("model", t("model", lang), key=True),
+            Column("cfi", "CFI", num(3), align="right"), Column("rmsea", "RMSEA", num(3), align="right"),
+            Column("srmr", "SRMR", num(3), align="right"), Column("holds_text", t("holds", lang))], lang,
+            caption=t("model", lang) + " (invarians)" if lang != "en" else "Measurement invariance",
+            label="tbl-invariance")
+    icc = titled("icc")
+    icc_table = pipe_table(icc[icc["wave"].astype(str) == ed.wave], [
+        Column("title", t("construct", lang), key=True), Column("n", "n", num(0), align="right"),
+        Column("icc1", "ICC(1)", num(3), align="right"), Column("icc2", "ICC(2)", num(3), align="right")], lang,
+        caption=f"ICC ({ed.wave})", label="tbl-icc") if not icc.empty else ""
+    panel = ed.rows("panel", TOTAL)
+    panel_table = pipe_table(panel, [
+        Column("from_wave", t("from_wave", lang), key=True), Column("to_wave", t("to_wave", lang), key=True),
+        Column("n_from", "n", num(0), align="right"), Column("retained", t("responded", lang), num(0), align="right"),
+        Column("retention", t("retention", lang), pct(0), align="right")], lang,
+        caption=t("retention", lang), label="tbl-panel") if not panel.empty else ""
+    blocks = {"instruments_table": instruments, "waves_table": waves, "reliability_table": reliability,
+              "invariance_table": invariance, "icc_table": icc_table, "panel_table": panel_table,
+              "alpha_bar": number(study.settings.alpha_bar, lang)}
+    doc = front_matter("methods", "methods", t("title_methods", lang), lang, ed, subtitle=study.programme)
+    return templates.render("methods", lang, doc=doc, study=study, b=blocks, ref={}, prov=provenance(ed, lang))
+
+
+def index_qmd(ed: Edition, templates: Templates, lang: str, docs: list[Doc], data_files: list[str]) -> str:
+    def link(doc: Doc, fmt: str) -> str:
+        path = getattr(doc, fmt)
+        return path.relative_to(path.parents[1] if doc.kind in ("region", "questionnaire") else path.parent).as_posix() \
+            if path else ""
+
+    lines, regions, questionnaires = [], [], []
+    for doc in docs:
+        html, pdf = link(doc, "html"), link(doc, "pdf")
+        main = f"[{doc.title}]({html})" if html else doc.title
+        extra = f" ([{t('index_pdf', lang)}: {doc.title}]({pdf}))" if pdf else ""
+        entry = f"- {main}{extra}"
+        {"region": regions, "questionnaire": questionnaires}.get(doc.kind, lines).append(entry)
+    data = [f"- [{name}](data/{name})" for name in data_files]
+    data.append(f"- [{t('index_datapackage', lang)}](data/datapackage.json)")
+    blocks = {"intro": t("index_intro", lang, programme=ed.study.programme), "reports": "\n".join(lines),
+              "regions": "\n".join(regions), "questionnaires": "\n".join(questionnaires), "data": "\n".join(data)}
+    doc = front_matter("index", "index", t("title_index", lang), lang, ed, subtitle=ed.study.programme)
+    return templates.render("index", lang, doc=doc, study=ed.study, b=blocks, ref={}, prov=provenance(ed, lang))

@@ -1,0 +1,103 @@
+"""Disclosure control: primary, secondary and role rules, and that nothing small survives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from folge.reports import disclose, require_disclosed
+
+
+def test_primary_blanks_values_and_n():
+    t = pd.DataFrame({"region": ["all", "a", "b", "c", "d"], "n": [40, 4, 10, 12, 14], "mean": [3.0, 2.0, 3.1, 3.2, 3.3]})
+    out = disclose(t, min_n=5, values=["mean"])
+    row = out.set_index("region").loc["a"]
+    assert row["suppressed"] and row["suppression"] == "primary"
+    assert np.isnan(row["mean"]) and np.isnan(row["n"])
+    assert not out.set_index("region").loc["b", "suppressed"]
+
+
+def test_secondary_hides_next_smallest_part():
+    t = pd.DataFrame({"region": ["all", "a", "b", "c", "d"], "n": [40, 4, 10, 12, 14], "mean": [3.0, 2.0, 3.1, 3.2, 3.3]})
+    out = disclose(t, min_n=5, values=["mean"], parts=["region"]).set_index("region")
+    assert out.loc["b", "suppression"] == "secondary"
+    assert not out.loc["c", "suppressed"] and not out.loc["all", "suppressed"]
+
+
+def test_secondary_not_needed_when_two_parts_hidden():
+    t = pd.DataFrame({"region": ["all", "a", "b", "c"], "n": [30, 3, 4, 23], "mean": [3.0, 2.0, 3.1, 3.2]})
+    out = disclose(t, min_n=5, values=["mean"], parts=["region"]).set_index("region")
+    assert list(out["suppression"]) == ["", "primary", "primary", ""]
+
+
+def test_secondary_runs_within_each_group():
+    t = pd.DataFrame({"wave": ["1"] * 3 + ["2"] * 3, "region": ["a", "b", "c"] * 2,
+                      "n": [3, 8, 9, 6, 8, 9], "mean": [1.0] * 6})
+    out = disclose(t, min_n=5, values=["mean"], by=["wave"], parts=["region"])
+    assert list(out["suppression"]) == ["primary", "secondary", "", "", "", ""]
+
+
+def test_role_rule_hides_whole_breakdown_in_a_region():
+    t = pd.DataFrame({"region": ["all", "x", "x", "x", "x", "y", "y", "y"],
+                      "role": ["all", "all", "mayor", "admin", "business", "all", "mayor", "admin"],
+                      "n": [60, 20, 1, 10, 9, 40, 20, 20], "mean": [3.0] * 8})
+    out = disclose(t, min_n=5, values=["mean"], parts=["region", "role"], role="role")
+    x = out[(out.region == "x") & (out.role != "all")]
+    assert x["suppressed"].all()
+    assert set(x["suppression"]) == {"primary", "role"}
+    assert not out[(out.region == "x") & (out.role == "all")]["suppressed"].any()
+    assert not out[out.region == "y"]["suppressed"].any()
+
+
+def test_role_breakdown_hidden_when_region_total_is_hidden():
+    t = pd.DataFrame({"region": ["all", "x", "x", "x", "z", "w"], "role": ["all", "all", "a", "b", "all", "all"],
+                      "n": [50, 12, 6, 6, 3, 35], "mean": [3.0] * 6})
+    out = disclose(t, min_n=5, values=["mean"], parts=["region", "role"], role="role").set_index(["region", "role"])
+    assert out.loc[("z", "all"), "suppression"] == "primary"
+    assert out.loc[("x", "all"), "suppression"] == "secondary"
+    assert out.loc[("x", "a"), "suppression"] == "role" and out.loc[("x", "b"), "suppression"] == "role"
+
+
+def test_region_level_facts_are_exempt():
+    t = pd.DataFrame({"region": ["a", "b", "c"], "n": [1, 1, 30], "value": [0.5, 1.0, 3.3],
+                      "fact": [True, True, False]})
+    out = disclose(t, min_n=5, values=["value"], parts=["region"], exempt="fact")
+    assert not out["suppressed"].any()
+
+
+def test_bad_arguments_are_named():
+    t = pd.DataFrame({"n": [1]})
+    with pytest.raises(ValueError, match="min_n"):
+        disclose(t, min_n=0)
+    with pytest.raises(ValueError, match="'mean'"):
+        disclose(t, min_n=5, values=["mean"])
+    with pytest.raises(ValueError, match="disclosure control"):
+        require_disclosed(t)
+
+
+@settings(max_examples=150, deadline=None)
+@given(counts=st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=5), min_size=1, max_size=6),
+       min_n=st.integers(1, 10))
+def test_no_cell_below_min_n_survives(counts, min_n):
+    """Property: whatever the counts, no shown row has n < min_n, and a lone hidden part has company."""
+    rows = []
+    for r, role_counts in enumerate(counts):
+        for k, n in enumerate(role_counts):
+            rows.append({"region": f"r{r}", "role": f"role{k}", "n": n, "mean": 1.0 + k})
+        rows.append({"region": f"r{r}", "role": "all", "n": sum(role_counts), "mean": 2.0})
+    rows.append({"region": "all", "role": "all", "n": sum(map(sum, counts)), "mean": 2.0})
+    t = pd.DataFrame(rows)
+    out = disclose(t, min_n=min_n, values=["mean"], parts=["region", "role"], role="role")
+    shown = out[~out["suppressed"]]
+    assert (shown["n"] >= min_n).all()
+    assert out.loc[out["suppressed"], ["n", "mean"]].isna().all().all()
+    raw = t.assign(hidden=out["suppressed"])
+    regions = raw[(raw.role == "all") & (raw.region != "all")]
+    assert regions["hidden"].sum() != 1 or len(regions) == 1
+    for _, sub in raw[(raw.role != "all")].groupby("region"):
+        assert sub["hidden"].all() or not sub["hidden"].any()
+        region_hidden = raw[(raw.region == sub.region.iloc[0]) & (raw.role == "all")]["hidden"].iloc[0]
+        assert not (region_hidden and not sub["hidden"].all())
