@@ -155,9 +155,9 @@ def test_improving_pairs_rise_clearly_from_first_to_last_wave(demo, study, plant
         for region, (first, last) in change.items():
             if (region, construct_id) not in {tuple(p) for p in improving}:
                 continue
-            # ≥ 2 waves of +0.5 latent SD; one category spans about one SD of the answers
+            # ≥ 2 waves of +0.65 latent SD; one category spans about one SD of the answers
             assert last.mean() - first.mean() > 0.25, (region, construct_id)
-            if main:  # 3 waves of +0.5 SD: a significant rise (Welch)
+            if main:  # 3 waves of +0.65 SD: a significant rise (Welch)
                 assert stats.ttest_ind(last, first, equal_var=False).statistic > 2, (region, construct_id)
 
 
@@ -281,7 +281,7 @@ def test_truth_records_seed_design_and_pairs(planted, study):
     pairs = planted["pairs"]["improving"] + planted["pairs"]["flat"]
     assert len(pairs) == len({tuple(p) for p in pairs})
     for region, construct in planted["pairs"]["improving"]:
-        assert planted["constructs"][construct]["slopes"][region] == pytest.approx(0.5)
+        assert planted["constructs"][construct]["slopes"][region] == pytest.approx(planted["design"]["slope"])
 
 
 def test_design_rejects_bad_sizes():

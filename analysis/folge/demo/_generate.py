@@ -96,7 +96,7 @@ def _thresholds(points: int) -> np.ndarray:
     """
     target = 0.45 * (points**2 - 1) / 12.0
     width = float(np.sqrt(0.9 / max(target - 1.0 / 12.0, 0.05)))
-    centre = (points - 1) / 2.0 + 0.3
+    centre = (points - 1) / 2.0 + 0.6
     return (np.arange(1, points) - centre) * width
 
 

@@ -82,7 +82,7 @@ class DemoDesign:
     #: share of the regions (other than the small one) whose trend constructs improve
     improving_share: float = 0.5
     #: planted change per wave, in SD of the latent, for improving (region, construct) pairs
-    slope: float = 0.5
+    slope: float = 0.65
     #: item loadings of ordinary scales and of the one deliberately weak scale
     loading_range: tuple[float, float] = (0.7, 0.85)
     weak_loading_range: tuple[float, float] = (0.25, 0.4)
