@@ -14,7 +14,7 @@ For person *p* in region *r* with role *ρ(p)*, construct *c* and wave index *t*
     η[p,c,r,t] = μ[r,c] + β[r,c]·t + γ[ρ(p)] + u[p,c] + ε[p,c,t]
 
     μ[r,c] = m[c] + a[r] + v[r,c]       m ~ U(−0.2, 0.4), a ~ N(0, 0.3²), v ~ N(0, 0.2²)
-    β[r,c] = 0.5 if c is a trend construct and r an improving region, else 0
+    β[r,c] = 0.65 if c is a trend construct and r an improving region, else 0
     γ[ρ]   ~ N(0, 0.2²)                 one effect per role, shared by all constructs
     u[p,c] = 0.6·(√.3·g[p] + √.7·s[p,c])   g, s ~ N(0, 1); kept by a person across waves
     ε      ~ N(0, 0.8²)                 occasion noise (0.6² + 0.8² = 1)
@@ -22,10 +22,13 @@ For person *p* in region *r* with role *ρ(p)*, construct *c* and wave index *t*
 Items (factor model), standardised and cut to the item's *K*-point scale::
 
     y*[p,i] = λ[i]·η + b[i] + √(1 − λ[i]²)·e[p,i]      e ~ N(0, 1), b ~ N(0, 0.25²)
-    x[p,i]  = the k-th scale value where τ[k−1] < y* ≤ τ[k],  τ[k] = Φ⁻¹(k/K)
+    x[p,i]  = the k-th scale value where τ[k−1] < y* ≤ τ[k],  τ[k] = (k − (K − 1)/2 − 0.6)·w
+    w       = √(0.9 / (0.45·(K² − 1)/12 − 1/12))
     x       → (min + max) − x for reverse-keyed items
 
-with λ ~ U(.70, .85): the issue's "≈ .6–.8", nudged up so that even a 3-item scale answered
+Evenly spaced cut points of width w make an item's variance within a region about 45 % of
+rwg's uniform null variance (moderate agreement, rwg(j) ≈ .8), and the shift of 0.6 lets
+answers lean to agreement, as survey answers do. Loadings λ ~ U(.70, .85): the issue's "≈ .6–.8", nudged up so that even a 3-item scale answered
 by 30 people clears alpha ≥ .70 in every wave. The one *weak* scale has λ ~ U(.25, .40), so
 its alpha stays near .3–.4, well below .70. Then 4 % of answers become the scale's "don't
 know" code and 3 % are left blank (respondent-level items only).
