@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from ..definitions import Construct, Instrument, Study
 from ..scoring import keyed_items, score_instrument
 
 __all__ = ["AnalysisInput", "build_input"]
+
+#: Id columns of the answers, made categorical (shared, sorted categories) for the analyses.
+ID_COLUMNS = ("respondent", "region", "wave", "role")
 
 
 @dataclass
@@ -49,7 +54,11 @@ class AnalysisInput:
         return self._keyed[construct.id]
 
     def scored_constructs(self, kinds=("scale", "index")) -> list[Construct]:
-        return [c for inst in self.study.instruments.values() for c in inst.constructs if c.kind in kinds]
+        """Constructs of these kinds whose instrument has answers (an instrument not yet
+        fielded has nothing to analyse)."""
+        answered = {i for i, frame in self.responses.items() if frame is not None and not frame.empty}
+        return [c for inst in self.study.instruments.values() if inst.id in answered
+                for c in inst.constructs if c.kind in kinds]
 
 
 def build_input(study: Study, responses: dict[str, pd.DataFrame], up_to_wave: str | None = None,
@@ -62,13 +71,47 @@ def build_input(study: Study, responses: dict[str, pd.DataFrame], up_to_wave: st
         order = order[: order.index(up_to_wave) + 1]
     kept, parts = {}, []
     for instrument_id, frame in responses.items():
-        frame = frame[frame["wave"].astype(str).isin(order)].reset_index(drop=True)
-        kept[instrument_id] = frame
+        kept[instrument_id] = frame[frame["wave"].astype(str).isin(order)].reset_index(drop=True)
+    kept = _categorical_ids(kept)
+    for instrument_id, frame in kept.items():
         instrument = study.instruments[instrument_id]
         scores = score_instrument(instrument, frame, study.settings.score_min_share)
-        scores["instrument"] = instrument_id
+        scores["instrument"] = pd.Categorical.from_codes(np.zeros(len(scores), dtype=np.int8), [instrument_id])
         parts.append(scores)
-    scores = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    scores = _concat_scores(parts)
     present = set(scores["wave"].astype(str)) if not scores.empty else set()
     waves = [w for w in order if w in present]
     return AnalysisInput(study, kept, scores, waves, invitations)
+
+
+def _categorical_ids(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``frames`` with their id columns as categoricals sharing one sorted set of categories.
+
+    Values stay the same (a category per distinct text); only the storage changes, so
+    grouping, comparing and writing a million rows works on small integer codes. Shared
+    categories keep the columns categorical when frames of several instruments are stacked.
+    """
+    out = dict(frames)
+    for column in ID_COLUMNS:
+        present = [name for name, frame in out.items() if column in frame]
+        if not present:
+            continue
+        values = [pd.Series(out[name][column]).astype("category").cat.categories for name in present]
+        categories = sorted(set().union(*(set(v) for v in values)))
+        for name in present:
+            frame = out[name].copy(deep=False)
+            frame[column] = pd.Categorical(frame[column], categories=categories)
+            out[name] = frame
+    return out
+
+
+def _concat_scores(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack the instruments' scores, keeping ``construct`` and ``instrument`` categorical."""
+    if not parts:
+        return pd.DataFrame()
+    columns = {c: union_categoricals([p[c] for p in parts], sort_categories=True)
+               for c in ("construct", "instrument")}
+    scores = pd.concat([p.drop(columns=list(columns)) for p in parts], ignore_index=True)
+    for name, values in columns.items():
+        scores.insert(list(parts[0].columns).index(name), name, values)
+    return scores
