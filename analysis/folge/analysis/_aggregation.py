@@ -19,7 +19,8 @@ def icc_table(data: AnalysisInput) -> pd.DataFrame:
     """ICC(1) and ICC(2) of every respondent-level scale score per wave (region as group)."""
     rows = []
     scores = data.scores[data.scores["score"].notna()]
-    by_key = dict(tuple(scores.groupby(["construct", "wave"], sort=False)))
+    by_key = {(str(c), str(w)): part for (c, w), part in scores.groupby(["construct", "wave"], sort=False,
+                                                                          observed=True)}
     for construct in _respondent_scale_constructs(data):
         for wave in data.waves:
             part = by_key.get((construct.id, wave))
@@ -38,9 +39,10 @@ def agreement_table(data: AnalysisInput) -> pd.DataFrame:
     for construct in _respondent_scale_constructs(data):
         keyed = data.keyed(construct)
         items = list(construct.item_ids)
-        for wave, part in keyed.groupby(keyed["wave"].astype(str), sort=False):
+        for wave, part in keyed.groupby("wave", sort=False, observed=True):
             if part[items].dropna().empty:
                 continue
+            wave = str(wave)
             result = agreement(part[items], part["region"].astype(str), construct.scale.points)
             result.insert(0, "wave", wave)
             result.insert(0, "construct", construct.id)

@@ -21,9 +21,16 @@ def numeric_answers(construct: Construct, responses: pd.DataFrame) -> pd.DataFra
         if item.id not in responses:
             out[item.id] = np.full(len(responses), np.nan)
             continue
-        values = pd.to_numeric(responses[item.id], errors="coerce").astype("float64")
-        valid = values.isin(item.scale.values)
-        out[item.id] = values.where(valid)
+        column = responses[item.id]
+        if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+            values = column.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        # a handful of scale values: a comparison per value beats a hash lookup per answer
+        valid = np.zeros(values.shape, dtype=bool)
+        for value in item.scale.values:
+            valid |= values == value
+        out[item.id] = np.where(valid, values, np.nan)
     return pd.DataFrame(out, index=responses.index)
 
 

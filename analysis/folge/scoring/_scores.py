@@ -75,8 +75,19 @@ def score_construct(construct: Construct, responses: pd.DataFrame, min_share: fl
 
 
 def score_instrument(instrument: Instrument, responses: pd.DataFrame, min_share: float = 2 / 3) -> pd.DataFrame:
-    """Scores of every scale and index construct of ``instrument``, stacked (long form)."""
-    parts = [score_construct(c, responses, min_share) for c in instrument.constructs if c.kind != "text"]
+    """Scores of every scale and index construct of ``instrument``, stacked (long form).
+
+    ``construct`` is categorical (categories sorted), as are id columns that are
+    categorical in ``responses``: the table has one row per respondent and construct,
+    and repeating strings that often is what would make it slow.
+    """
+    constructs = [c for c in instrument.constructs if c.kind != "text"]
+    parts = [score_construct(c, responses, min_share).drop(columns="construct") for c in constructs]
     if not parts:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    ids = sorted(c.id for c in constructs)
+    rank = np.array([ids.index(c.id) for c in constructs], dtype=np.int32)
+    codes = np.repeat(rank, [len(p) for p in parts])
+    out.insert(SCORE_COLUMNS.index("construct"), "construct", pd.Categorical.from_codes(codes, ids))
+    return out

@@ -410,9 +410,12 @@ def agreement(items, groups, scale_points) -> pd.DataFrame:
     arr = arr[keep]
     g = g[keep].reset_index(drop=True)
     codes, uniques = pd.factorize(g, sort=True)
+    # rows of each region in their original order, found once (not one scan per region)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     rows = []
     for code, region in enumerate(uniques):
-        x = arr[codes == code]
+        x = arr[order[bounds[code]:bounds[code + 1]]]
         score = x.mean(axis=1)
         n = int(x.shape[0])
         sd = float(np.std(score, ddof=1)) if n > 1 else np.nan
