@@ -538,14 +538,19 @@ def create_app(study_root: str | Path, settings: WebSettings | None = None,
                                    problems=[p.as_dict() for p in problems[:100]])
         return clean, None
 
-    async def api_save(request: Request):
-        invitation, draft, error = await api_lookup(request)
+    async def api_answers(request: Request, *, required: bool):
+        """The invitation and its validated answers, or the 4xx response that refuses them."""
+        invitation, _draft, error = await api_lookup(request)
         if error:
-            return error
-        data, error = await api_body(request, required=True)
+            return None, None, error
+        data, error = await api_body(request, required=required)
         if error:
-            return error
+            return None, None, error
         clean, error = checked(invitation, data)
+        return invitation, clean, error
+
+    async def api_save(request: Request):
+        invitation, clean, error = await api_answers(request, required=True)
         if error:
             return error
         try:
@@ -559,13 +564,7 @@ def create_app(study_root: str | Path, settings: WebSettings | None = None,
                              "items": len(items)})
 
     async def api_submit(request: Request):
-        invitation, draft, error = await api_lookup(request)
-        if error:
-            return error
-        data, error = await api_body(request, required=False)
-        if error:
-            return error
-        clean, error = checked(invitation, data)
+        invitation, clean, error = await api_answers(request, required=False)
         if error:
             return error
         try:
