@@ -30,6 +30,66 @@ def _short(value, digits: int = 2) -> str:
     return "" if pd.isna(value) else f"{float(value):.{digits}f}"
 
 
+def _label(verdict: str, i: int) -> str:
+    from ..criteria import VERDICT_LABELS
+
+    text = f"{_MARK.get(verdict, '')} {VERDICT_LABELS.get(verdict, (verdict, verdict))[i]}"
+    return f"[{_STYLE.get(verdict, '')}]{text}[/]"
+
+
+def _reason(row, column: str) -> str:
+    text = getattr(row, column)
+    return "" if pd.isna(text) else str(text).replace("[", "\\[")
+
+
+def _as_table(frame: pd.DataFrame, shown: list[str], i: int, reasons: bool, reason_column: str):
+    """One row per verdict in columns, for wide terminals."""
+    from rich.table import Table
+
+    heads = {"criterion": ("kriterium", "criterion"), "region": ("region", "region"), "wave": ("bølge", "wave"),
+             "verdict": ("vurdering", "verdict"), "indicator": ("indikator", "indicator"),
+             "value": ("verdi", "value"), "n": ("n", "n"), "threshold": ("terskel", "threshold"),
+             "p": ("p", "p"), "reason": ("begrunnelse", "reason")}
+    columns = ["criterion", *shown, "verdict", "indicator", "value", "n", "threshold", "p"]
+    columns += ["reason"] if reasons else []
+    table = Table(show_lines=False, pad_edge=False, expand=False)
+    for column in columns:
+        table.add_column(heads[column][i], overflow="fold", ratio=4 if column == "reason" else None,
+                         justify="right" if column in ("value", "n", "threshold", "p") else "left",
+                         no_wrap=column != "reason")
+    for row in frame.itertuples(index=False):
+        cells = {"criterion": str(row.criterion), "region": str(row.region), "wave": str(row.wave),
+                 "verdict": _label(str(row.verdict), i),
+                 "indicator": "" if pd.isna(row.indicator) else str(row.indicator),
+                 "value": _short(row.value), "n": "" if pd.isna(row.n) else str(int(row.n)),
+                 "threshold": _short(row.threshold), "p": _short(row.p, 3),
+                 "reason": _reason(row, reason_column) if reasons else ""}
+        table.add_row(*(cells[c] for c in columns))
+    return table
+
+
+def _print_as_list(frame: pd.DataFrame, shown: list[str], i: int, reasons: bool, reason_column: str) -> None:
+    """Two lines per verdict, for narrow terminals: the verdict with its figures, then why."""
+    for row in frame.itertuples(index=False):
+        where = " ".join(str(getattr(row, c)) for c in shown)
+        figures = []
+        if not pd.isna(row.value):
+            figures.append(f"{_short(row.value)}" + (f" / {_short(row.threshold)}" if not pd.isna(row.threshold)
+                                                    else ""))
+        if not pd.isna(row.n):
+            figures.append(f"n={int(row.n)}")
+        if not pd.isna(row.p):
+            figures.append(f"p={_short(row.p, 3)}")
+        console.print(f"{_label(str(row.verdict), i)}  [bold]{row.criterion}[/] {where}"
+                      + (f"  ({', '.join(figures)})" if figures else ""))
+        if reasons and _reason(row, reason_column):
+            from rich.padding import Padding
+            from rich.text import Text
+
+            text = getattr(row, reason_column)
+            console.print(Padding(Text(str(text), style="dim"), (0, 0, 0, 4)))
+
+
 @click.command(help="Vis suksesskriterier / print the success-criteria verdicts of the last analysis.")
 @study_option
 @click.option("--results", "results_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -47,8 +107,6 @@ def criteria(study_dir: Path, results_dir: Path | None, region: str | None, wave
 
     Reads criteria.csv written by 'folge analyze' (results/ in the study, or --results).
     """
-    from rich.table import Table
-
     from ..criteria import VERDICT_LABELS
 
     results = results_dir or (study_dir / "results")
@@ -65,28 +123,13 @@ def criteria(study_dir: Path, results_dir: Path | None, region: str | None, wave
                                      f"known: {', '.join(known)}", param_hint=what)
         frame = frame[frame[column] == value]
     i = 1 if lang == "en" else 0
-    heads = (("kriterium", "criterion"), ("region", "region"), ("bølge", "wave"), ("vurdering", "verdict"),
-             ("indikator", "indicator"), ("verdi", "value"), ("n", "n"), ("terskel", "threshold"), ("p", "p"),
-             ("begrunnelse", "reason"))
-    table = Table(show_lines=False, pad_edge=False, expand=False)
-    for k, head in enumerate(heads):
-        if k == 9 and not reasons:
-            continue
-        table.add_column(head[i], overflow="fold", ratio=4 if k == 9 else None,
-                         justify="right" if k in (5, 6, 7, 8) else "left", no_wrap=k < 9)
     reason_column = "reason_en" if lang == "en" and "reason_en" in frame.columns else "reason"
-    for row in frame.itertuples(index=False):
-        verdict = str(row.verdict)
-        label = f"{_MARK.get(verdict, '')} {VERDICT_LABELS.get(verdict, (verdict, verdict))[i]}"
-        cells = [str(row.criterion), str(row.region), str(row.wave),
-                 f"[{_STYLE.get(verdict, '')}]{label}[/]", "" if pd.isna(row.indicator) else str(row.indicator),
-                 _short(row.value), "" if pd.isna(row.n) else str(int(row.n)), _short(row.threshold),
-                 _short(row.p, 3)]
-        if reasons:
-            text = getattr(row, reason_column)
-            cells.append("" if pd.isna(text) else str(text).replace("[", "\\["))
-        table.add_row(*cells)
-    console.print(table)
+    # a column that holds one value after filtering says nothing row by row
+    shown = [c for c in ("region", "wave") if frame[c].nunique() > 1]
+    if console.width >= 120:
+        console.print(_as_table(frame, shown, i, reasons, reason_column))
+    else:
+        _print_as_list(frame, shown, i, reasons, reason_column)
     counts = frame["verdict"].value_counts()
     summary = ", ".join(f"{VERDICT_LABELS[v][i]}: {int(counts[v])}" for v in VERDICT_LABELS if v in counts)
     console.print(f"{len(frame)} " + ("rader" if i == 0 else "rows") + f" ({summary})")
