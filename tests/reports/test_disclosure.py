@@ -101,3 +101,59 @@ def test_no_cell_below_min_n_survives(counts, min_n):
         assert sub["hidden"].all() or not sub["hidden"].any()
         region_hidden = raw[(raw.region == sub.region.iloc[0]) & (raw.role == "all")]["hidden"].iloc[0]
         assert not (region_hidden and not sub["hidden"].all())
+
+
+def test_tables_mark_secondary_cells_apart_from_primary():
+    """Primary cells read "for få svar"; cells hidden to protect another read "skjult", with a note."""
+    from folge.reports._tables import Column, num, pipe_table
+
+    t = pd.DataFrame({"region": ["all", "a", "b", "c", "d"], "n": [40, 4, 10, 12, 14],
+                      "mean": [3.0, 2.0, 3.1, 3.2, 3.3]})
+    out = disclose(t, min_n=5, values=["mean"], parts=["region"])
+    for lang, primary, secondary in (("nb", "for få svar", "skjult"), ("nn", "for få svar", "skjult"),
+                                     ("en", "too few answers", "hidden")):
+        md = pipe_table(out, [Column("region", "R", key=True), Column("mean", "M", num(1))], lang)
+        lines = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| ")}
+        assert f"*{primary}*" in lines["a"] and secondary not in lines["a"]
+        assert f"*{secondary}*" in lines["b"]
+        assert "3,2" in lines["c"] or "3.2" in lines["c"]
+        assert md.count(":::") == 2  # one note under the table
+    shown = out[~out["suppressed"]]
+    assert pipe_table(shown, [Column("region", "R", key=True)], "nb").count(":::") == 0
+
+
+def test_criteria_with_too_few_answers_get_company(study):
+    """A criterion row withheld for too few answers is a primary cell, so the next-smallest region is hidden."""
+    from folge.reports._public import _SPECS, _exempt_criteria
+
+    frame = pd.DataFrame({"criterion": ["c"] * 5, "region": ["all", "a", "b", "c", "d"], "wave": ["1"] * 5,
+                          "indicator": ["x"] * 5, "value": [3.0, float("nan"), 3.2, 3.4, float("nan")],
+                          "n": [60, 3, 20, 37, float("nan")], "threshold": [3.5] * 5,
+                          "verdict": ["met", "insufficient-data", "met", "met", "insufficient-data"],
+                          "gate": ["", "n", "", "", "no-rule"]})
+    frame["exempt"] = _exempt_criteria(study, frame)
+    assert list(frame["exempt"]) == [False, False, False, False, True]  # no figure at all: nothing to protect
+    keys, kwargs = _SPECS["criteria"]
+    out = disclose(frame, min_n=5, values=["value", "verdict", "gate"], **kwargs).set_index("region")
+    assert out.loc["a", "suppression"] == "primary" and out.loc["b", "suppression"] == "secondary"
+
+
+def test_criteria_words_short_reason_and_hidden_detail(study):
+    """One clause per verdict; a hidden row's detail names the kind of suppression and no figure."""
+    import json
+
+    from folge.reports._criteria_text import CriteriaText
+
+    words = CriteriaText(study, {}, [])
+    rules = [{"kind": "level", "indicator": "x", "status": "fail", "value": 3.36, "n": 38, "threshold": 3.5,
+              "p": 0.9, "reasons": ["level-mean"]},
+             {"kind": "change", "indicator": "x", "status": "pass", "value": 0.5, "n": 38, "threshold": 0.0,
+              "p": 0.001, "reasons": ["change-mean"]}]
+    row = {"criterion": "c", "region": "a", "wave": "1", "verdict": "partly-met", "gate": "", "rules": json.dumps(rules)}
+    assert words.short_reason(row, "nb") == "1 av 2 regler oppfylt; nivå ikke nådd (3,36 < 3,50)"
+    assert words.short_reason(row, "en") == "1 of 2 rules met; level not reached (3.36 < 3.50)"
+    few = {**row, "verdict": "insufficient-data", "gate": "n"}
+    assert words.short_reason(few, "nn") == "for få svar"
+    hidden = pd.DataFrame([{**row, "suppressed": True, "suppression": "secondary", "value": float("nan")}])
+    text = words.detail(hidden, "nb", titles={}, national=None, verdict=lambda v, lang: str(v))
+    assert "skjult" in text and "3,36" not in text and "nivå" not in text.lower()

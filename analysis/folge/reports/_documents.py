@@ -15,11 +15,12 @@ from typing import Mapping
 import jinja2
 import pandas as pd
 
+from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
 from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
 from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOLS, label_of, number, percent, t)
 from ._public import PublicTable
-from ._tables import Column, num, pct, pipe_table, text
+from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
 
 __all__ = ["Templates", "Edition", "Doc", "national_qmd", "region_qmd", "methods_qmd", "index_qmd",
            "ITEMS_PER_CHART", "front_matter"]
@@ -76,9 +77,12 @@ class Edition:
     provenance: dict
     engine: str = "pandoc"
     split: dict = field(default_factory=dict)
+    #: What every region's charts share (the national part of a chart), drawn once per build.
+    chart_cache: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.criteria_titles = criteria_titles(self.study)
+        self.criteria_text = CriteriaText(self.study, load_definitions(self.study), self.waves, self.frame)
         for name in REGION_TABLES:
             table = self.tables.get(name)
             if table is not None:
@@ -142,34 +146,40 @@ def _verdict(value, lang) -> str:
     return f"{VERDICT_SYMBOLS.get(value, '')} {label_of(VERDICT_LABELS, value, lang)}".strip()
 
 
-def _criteria_blocks(ed: Edition, region: str, lang: str, *, compare: bool) -> tuple[str, str]:
+def _criteria_blocks(ed: Edition, region: str, lang: str, *, compare: bool) -> tuple[str, str, str]:
+    """The verdict summary sentence, the one-line-per-criterion table and the detail section."""
     rows = ed.rows("criteria", region)
     rows = rows[rows["wave"].astype(str) == ed.wave] if not rows.empty else rows
     if rows.empty:
-        return t("no_data", lang), ""
+        return t("no_data", lang), "", ""
     shown = _shown(rows)
     counts = shown["verdict"].value_counts()
     summary = t("verdict_summary", lang, wave=ed.wave, counts=", ".join(
         f"{int(counts[v])} {label_of(VERDICT_LABELS, v, lang)}" for v in VERDICT_LABELS if v in counts) or "–")
-    reason_col = "reason_en" if lang == "en" and "reason_en" in rows.columns else "reason"
+    words = ed.criteria_text
     frame = rows.copy()
     titles = ed.criteria_titles
-    frame["criterion"] = frame["criterion"].map(
-        lambda c: (titles.get(c, {}).get(lang) or titles.get(c, {}).get("nb") or c))
-    columns = [Column("criterion", t("criterion", lang), key=True),
-               Column("verdict", t("verdict", lang), _verdict),
-               Column("value", t("value", lang), num(2), align="right"),
-               Column("threshold", t("threshold", lang), num(2), key=True, align="right"),
-               Column("n", t("n", lang), num(0), align="right"),
-               Column(reason_col, t("reason", lang))]
+    records = frame.to_dict("records")
+    frame["title"] = [titles.get(c, {}).get(lang) or titles.get(c, {}).get("nb") or c for c in frame["criterion"]]
+    frame["short_reason"] = [words.short_reason(r, lang) if not r.get("suppressed") else "" for r in records]
+    frame["value_text"] = [words.cell(r, "value", lang) for r in records]
+    frame["threshold_text"] = [words.cell(r, "threshold", lang) for r in records]
+    columns = [Column("title", t("criterion", lang), key=True, width=22),
+               Column("verdict", t("verdict", lang), _verdict, width=13),
+               Column("value_text", t("value", lang), align="right", width=8),
+               Column("threshold_text", t("threshold", lang), key=True, align="right", width=10),
+               Column("n", t("n", lang), num(0), align="right", width=5),
+               Column("short_reason", t("reason", lang), width=29)]
+    national_verdicts = None
     if compare:
         national = ed.rows("criteria", TOTAL)
-        national = national[national["wave"].astype(str) == ed.wave].set_index("criterion")
-        frame["national_verdict"] = rows["criterion"].map(
-            lambda c: national["verdict"].get(c) if c in national.index else None).to_numpy()
-        columns.insert(2, Column("national_verdict", t("national_verdict", lang), _verdict, key=True))
+        national = national[(national["wave"].astype(str) == ed.wave) & ~national["suppressed"].astype(bool)]
+        national_verdicts = dict(zip(national["criterion"], national["verdict"]))
+        frame["national_verdict"] = frame["criterion"].map(national_verdicts).to_numpy()
+        columns.insert(2, Column("national_verdict", t("national_verdict", lang), _verdict, key=True, width=13))
     table = pipe_table(frame, columns, lang, caption=t("criterion", lang) + f", {ed.wave}", label="tbl-criteria")
-    return summary, table
+    detail = words.detail(rows, lang, titles=titles, national=national_verdicts, verdict=_verdict)
+    return summary, table, detail
 
 
 def _respondent_instruments(study) -> list:
@@ -199,7 +209,8 @@ def _trend_block(ed: Edition, figures: Figures, lang: str, scope: str, region: s
     blocks, first = [], ""
     for k, (inst, constructs, scales) in enumerate(_instrument_constructs(ed, lang), start=1):
         chart = trend_chart(means, constructs, ed.waves, lang, name=f"trend-{k}", scope=scope,
-                            instrument=inst.title.get_lang(lang), region=region, scales=scales)
+                            instrument=inst.title.get_lang(lang), region=region, scales=scales,
+                            cache=ed.chart_cache)
         md, ref = figures.add(chart)
         if md:
             blocks.append(md)
@@ -246,14 +257,13 @@ def _agree_share(shares: pd.DataFrame, items) -> pd.Series:
     """Share agreeing (upper half of the scale) per item, from disclosed shown rows."""
     shown = _shown(shares)
     shown = shown[shown["wave"].astype(str) != ""]
-    out = {}
-    for item in items:
-        values = item.scale.values
-        upper = set(values[(len(values) + 1) // 2:])
-        sub = shown[shown["item"] == item.id]
-        if not sub.empty:
-            out[item.id] = sub.loc[sub["value"].isin(upper), "share"].sum()
-    return pd.Series(out, dtype=float)
+    upper = {item.id: set(item.scale.values[(len(item.scale.values) + 1) // 2:]) for item in items}
+    shown = shown[shown["item"].isin(upper.keys())]
+    if shown.empty:
+        return pd.Series(dtype=float)
+    agree = [value in upper[item] for item, value in zip(shown["item"], shown["value"])]
+    sums = shown["share"].where(agree, 0.0).groupby(shown["item"], sort=False).sum()
+    return sums.reindex([i.id for i in items if i.id in sums.index]).astype(float)
 
 
 def _region_items_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str) -> str:
@@ -274,7 +284,10 @@ def _region_items_block(ed: Edition, figures: Figures, lang: str, scope: str, re
     national = national[national["wave"].astype(str) == ed.wave] if not national.empty else national
     if local.empty:
         return t("no_data", lang)
-    gap = (_agree_share(local, items) - _agree_share(national, items)).abs().dropna()
+    key = ("agree", ed.wave, tuple(i.id for i in items))
+    if key not in ed.chart_cache:
+        ed.chart_cache[key] = _agree_share(national, items)
+    gap = (_agree_share(local, items) - ed.chart_cache[key]).abs().dropna()
     if gap.empty:
         return t("no_data", lang)
     chosen = set(gap.sort_values(ascending=False).index[:ITEMS_PER_REGION])
@@ -408,7 +421,7 @@ def front_matter(kind, doc_id, title, lang, ed, subtitle="") -> dict:
 def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> str:
     figures = Figures(folder / "figures", "national")
     scope = t("national", lang)
-    summary, criteria = _criteria_blocks(ed, TOTAL, lang, compare=False)
+    summary, criteria, criteria_detail = _criteria_blocks(ed, TOTAL, lang, compare=False)
     trend, trend_ref = _trend_block(ed, figures, lang, scope, None)
     trust, trust_ref = _trust_block(ed, figures, lang, scope, TOTAL)
     means = ed.rows("construct_means", TOTAL)
@@ -431,7 +444,8 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
             caption=t("estimate", lang), label="tbl-trend")
     blocks = {
         "n_respondents": n_total, "n_regions": len(ed.study.regions),
-        "verdict_summary": summary, "criteria_table": criteria, "trend": trend or t("no_data", lang),
+        "verdict_summary": summary, "criteria_table": criteria, "criteria_detail": criteria_detail,
+        "trend": trend or t("no_data", lang),
         "trend_table": trend_table, "answers": _items_block(ed, figures, lang, scope, TOTAL),
         "trust": trust, "chain": _chain_block(ed, figures, lang, scope, TOTAL),
         "response_table": _response_table(ed, lang, TOTAL), "care": _care_notes(ed, lang, None),
@@ -447,18 +461,21 @@ def _roles_block(ed: Edition, lang: str, region) -> str:
     if rows.empty or rows["suppressed"].all():
         return t("role_breakdown_hidden", lang, region=region.name, min_n=ed.study.min_n)
     titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
-    wide = rows.pivot_table(index="construct", columns="role", values="mean", aggfunc="first", sort=False)
+    cells = rows.assign(cell=[number(m, lang) if not hidden else hidden_mark(why, lang)
+                              for m, hidden, why in zip(rows["mean"], rows["suppressed"].astype(bool),
+                                                        rows["suppression"])])
+    wide = cells.pivot_table(index="construct", columns="role", values="cell", aggfunc="first", sort=False)
     roles = [r.id for r in ed.study.roles if r.id in wide.columns]
     wide = wide.reset_index()
     wide["title"] = wide["construct"].map(lambda c: titles.get(c, c))
     wide["suppressed"] = False
-    def mean_or_hidden(value, lang_):
-        return number(value, lang_) if pd.notna(value) else "*" + t("suppressed", lang_) + "*"
-
     columns = [Column("title", t("construct", lang), key=True)] + [
-        Column(r, _role_label(ed.study, r, lang), mean_or_hidden, align="right") for r in roles]
-    return pipe_table(wide, columns, lang, caption=t("mean", lang) + f" / {t('role', lang).lower()}, {ed.wave}",
-                      label="tbl-roles")
+        Column(r, _role_label(ed.study, r, lang), align="right") for r in roles]
+    table = pipe_table(wide, columns, lang, caption=t("mean", lang) + f" / {t('role', lang).lower()}, {ed.wave}",
+                       label="tbl-roles")
+    if any(is_secondary(why) for why in rows["suppression"]):
+        table += "\n\n" + secondary_note(lang)
+    return table
 
 
 def _change_table(ed: Edition, lang: str, region: str) -> str:
@@ -488,7 +505,7 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
 def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: str) -> str:
     figures = Figures(folder / "figures", region.id)
     scope = region.name
-    summary, criteria = _criteria_blocks(ed, region.id, lang, compare=True)
+    summary, criteria, criteria_detail = _criteria_blocks(ed, region.id, lang, compare=True)
     means = ed.rows("construct_means", region.id)
     total_rows = means[(means["role"].astype(str) == TOTAL)] if not means.empty else means
     too_few = ""
@@ -498,6 +515,7 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
     trust, trust_ref = _trust_block(ed, figures, lang, scope, region.id)
     blocks = {
         "too_few": too_few, "verdict_summary": summary, "criteria_table": criteria,
+        "criteria_detail": criteria_detail,
         "trend": trend or t("no_data", lang), "change_table": _change_table(ed, lang, region.id),
         "roles": _roles_block(ed, lang, region),
         "answers": _items_block(ed, figures, lang, scope, region.id) if not too_few else t("no_data", lang),

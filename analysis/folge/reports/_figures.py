@@ -16,6 +16,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.lines  # noqa: E402
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -67,14 +69,84 @@ def _shown(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     return frame[~frame["suppressed"].astype(bool)]
 
 
+def _series(frames, cid_boxes, x_of, span):
+    """One polyline (NaN-separated) and one set of CI polygons for every panel of a series."""
+    xs, ys, polygons = [], [], []
+    for cid, (x0, y0, w, h, low, high) in cid_boxes.items():
+        sub = frames.get(cid)
+        if sub is None or sub.empty:
+            continue
+        waves = sub["wave"].map(x_of)
+        keep = waves.notna().to_numpy()
+        order = np.argsort(waves[keep].to_numpy())
+        x = (x0 + w * waves[keep].to_numpy(dtype=float) / span)[order]
+
+        def y(col):
+            values = np.clip(sub[col].to_numpy(dtype=float), low, high)
+            return (y0 + h * (values - low) / (high - low))[keep][order]
+
+        lo, hi, mid = y("ci_low"), y("ci_high"), y("mean")
+        ok = np.isfinite(lo) & np.isfinite(hi)
+        if ok.sum() >= 1:
+            polygons.append(np.column_stack([np.r_[x[ok], x[ok][::-1]], np.r_[lo[ok], hi[ok][::-1]]]))
+        xs.extend([*x, np.nan])
+        ys.extend([*mid, np.nan])
+    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), polygons
+
+
+def _draw_series(ax, frames, boxes, x_of, span, colour, style, marker) -> list:
+    x, y, polygons = _series(frames, boxes, x_of, span)
+    added = []
+    if polygons:
+        added.append(ax.add_collection(PolyCollection(polygons, facecolors=colour, alpha=0.15, linewidths=0)))
+    if len(x):
+        added.extend(ax.plot(x, y, linestyle=style, marker=marker, color=colour, markersize=3, linewidth=1.3))
+    return added
+
+
+def _trend_base(national, constructs, waves, lang, scales):
+    """The parts of a trend chart every region shares: panels, labels and the national series."""
+    x_of = {w: i for i, w in enumerate(waves)}
+    span = max(1, len(waves) - 1)
+    cols = min(4, len(constructs))
+    nrows = -(-len(constructs) // cols)
+    fig = Figure(figsize=(1.9 * cols + 0.4, 1.45 * nrows + 0.6))
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98 - 0.35 / fig.get_figheight()))
+    ax.set_axis_off()
+    ax.set_xlim(-0.12, cols)
+    ax.set_ylim(-(nrows) - 0.02, 0.02)
+    boxes, grid = {}, []
+    for k, (cid, title) in enumerate(constructs):
+        r, c = divmod(k, cols)
+        x0, y0, w, h = c + 0.12, -(r + 1) + 0.18, 0.8, 0.5  # the panel's box in figure units
+        scale = scales.get(cid) if scales else None
+        low, high = (scale.min, scale.max) if scale is not None and scale.min is not None else (1, 5)
+        boxes[cid] = (x0, y0, w, h, low, high)
+        for level in range(int(low), int(high) + 1):
+            yy = y0 + h * (level - low) / (high - low)
+            grid.append([(x0, yy), (x0 + w, yy)])
+        ax.text(x0 - 0.02, y0, str(int(low)), ha="right", va="center", fontsize=6)
+        ax.text(x0 - 0.02, y0 + h, str(int(high)), ha="right", va="center", fontsize=6)
+        ax.text(x0 + w / 2, y0 + h + 0.05, "\n".join(textwrap.wrap(title, 26)[:2]), ha="center", va="bottom",
+                fontsize=7, fontweight="bold")
+        if r == nrows - 1 or k + cols >= len(constructs):
+            for wave, i in x_of.items():
+                ax.text(x0 + w * i / span, y0 - 0.04, wave, ha="center", va="top", fontsize=6)
+    ax.add_collection(LineCollection(grid, colors="#dddddd", linewidths=0.5))
+    frames = {cid: sub for cid, sub in national.groupby("construct", sort=False)}
+    _draw_series(ax, frames, boxes, x_of, span, NATIONAL_COLOUR, "--", "s")
+    return fig, ax, boxes
+
+
 def trend_chart(means: pd.DataFrame, constructs, waves: list[str], lang: str, *, name: str, scope: str,
-                instrument: str, region: str | None = None, scales=None) -> Chart | None:
+                instrument: str, region: str | None = None, scales=None, cache: dict | None = None) -> Chart | None:
     """Small multiples: the mean of each construct per wave with its 95 % CI band.
 
     ``constructs`` is a list of ``(id, title)``; ``region`` adds the region's line (solid,
     circles) against the national one (dashed, squares). The panels are drawn on one set
-    of axes (each in its own box, with its scale's range), which keeps a chart of twenty
-    constructs fast enough to draw for every region.
+    of axes (each in its own box, with its scale's range). The national part is the same
+    in every region's chart: with a ``cache`` (a dict that lives for one build) it is drawn
+    once, and each region only adds its own line before the SVG is written.
     """
     rows = _shown(means, "construct means")
     rows = rows[rows["role"].astype(str) == TOTAL]
@@ -85,53 +157,27 @@ def trend_chart(means: pd.DataFrame, constructs, waves: list[str], lang: str, *,
         return None
     x_of = {w: i for i, w in enumerate(waves)}
     span = max(1, len(waves) - 1)
-    cols = min(4, len(constructs))
-    nrows = -(-len(constructs) // cols)
-    grouped = {key: {cid: sub for cid, sub in frame.groupby("construct", sort=False)}
-               for key, frame in (("national", national), ("local", local))}
     with plt.rc_context(STYLE):
-        fig = plt.figure(figsize=(1.9 * cols + 0.4, 1.45 * nrows + 0.6))
-        ax = fig.add_axes((0.01, 0.01, 0.98, 0.98 - 0.35 / fig.get_figheight()))
-        ax.set_axis_off()
-        ax.set_xlim(-0.12, cols)
-        ax.set_ylim(-(nrows) - 0.02, 0.02)
-        for k, (cid, title) in enumerate(constructs):
-            r, c = divmod(k, cols)
-            x0, y0, w, h = c + 0.12, -(r + 1) + 0.18, 0.8, 0.5  # the panel's box in figure units
-            scale = scales.get(cid) if scales else None
-            low, high = (scale.min, scale.max) if scale is not None and scale.min is not None else (1, 5)
-            for level in range(int(low), int(high) + 1):
-                yy = y0 + h * (level - low) / (high - low)
-                ax.plot([x0, x0 + w], [yy, yy], color="#dddddd", linewidth=0.5)
-            ax.text(x0 - 0.02, y0, str(int(low)), ha="right", va="center", fontsize=6)
-            ax.text(x0 - 0.02, y0 + h, str(int(high)), ha="right", va="center", fontsize=6)
-            ax.text(x0 + w / 2, y0 + h + 0.05, "\n".join(textwrap.wrap(title, 26)[:2]), ha="center", va="bottom",
-                    fontsize=7, fontweight="bold")
-            if r == nrows - 1 or k + cols >= len(constructs):
-                for wave, i in x_of.items():
-                    ax.text(x0 + w * i / span, y0 - 0.04, wave, ha="center", va="top", fontsize=6)
-            for key, colour, style, marker in (("national", NATIONAL_COLOUR, "--", "s"),
-                                               ("local", REGION_COLOUR, "-", "o")):
-                sub = grouped[key].get(cid)
-                if sub is None or sub.empty:
-                    continue
-                xs = sub["wave"].map(x_of)
-                keep = xs.notna().to_numpy()
-                order = np.argsort(xs[keep].to_numpy())
-                x = (x0 + w * xs[keep].to_numpy() / span)[order]
-
-                def y(col):
-                    return (y0 + h * (np.clip(sub[col].to_numpy(dtype=float), low, high) - low) / (high - low))[keep][order]
-
-                ax.fill_between(x, y("ci_low"), y("ci_high"), color=colour, alpha=0.15, linewidth=0)
-                ax.plot(x, y("mean"), linestyle=style, marker=marker, color=colour, markersize=3, linewidth=1.3)
+        key = ("trend", name, lang, tuple(constructs), tuple(waves))
+        base = cache.get(key) if cache is not None else None
+        if base is None:
+            base = _trend_base(national, constructs, waves, lang, scales)
+            if cache is not None:
+                cache[key] = base
+        fig, ax, boxes = base
+        frames = {cid: sub for cid, sub in local.groupby("construct", sort=False)}
+        added = _draw_series(ax, frames, boxes, x_of, span, REGION_COLOUR, "-", "o")
         handles = [matplotlib.lines.Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", marker="s", markersize=3,
                                            label=t("legend_national", lang))]
         if not local.empty:
             handles.append(matplotlib.lines.Line2D([], [], color=REGION_COLOUR, linestyle="-", marker="o",
                                                    markersize=3, label=t("legend_region", lang)))
-        fig.legend(handles=handles, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        svg = _svg(fig)
+        legend = fig.legend(handles=handles, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        svg = buffer.getvalue()
+        for artist in (*added, legend):
+            artist.remove()
     alt = t("alt_trend", lang, k=len(constructs), finding=_trend_finding(national, local, constructs, waves, lang))
     caption = t("cap_trend", lang, scope=scope, instrument=instrument)
     return Chart(name, svg, caption, alt)

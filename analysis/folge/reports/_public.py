@@ -22,7 +22,7 @@ from scipy import stats
 from .._errors import AnalysisError
 from ._disclosure import TOTAL, disclose
 
-__all__ = ["Results", "PublicTable", "read_results", "public_tables", "RESULT_FILES"]
+__all__ = ["Results", "PublicTable", "read_results", "public_tables", "RESULT_FILES", "INTERNAL_COLUMNS"]
 
 RESULT_FILES: tuple[str, ...] = (
     "scores", "reliability", "items", "icc", "agreement", "change", "trend", "invariance", "criteria",
@@ -208,6 +208,11 @@ def _exempt_criteria(study, frame: pd.DataFrame) -> pd.Series:
     fact = [(str(c), str(i)) in region_level or ("*", str(i)) in region_level
             for c, i in zip(frame["criterion"], frame["indicator"])]
     no_figure = frame["value"].isna() & frame["verdict"].astype(str).eq("insufficient-data")
+    if "gate" in frame.columns:
+        # a figure withheld because too few answered is still a small cell: it is suppressed
+        # (primary), so that secondary suppression protects it from the national total
+        too_few = frame["gate"].fillna("").astype(str).str.split(";").map(lambda gates: "n" in gates)
+        no_figure &= ~too_few.astype(bool)
     return pd.Series(fact, index=frame.index) | no_figure
 
 
@@ -255,7 +260,10 @@ _SPECS: dict[str, tuple[tuple[str, ...], dict]] = {
     "item_shares": ((), dict(by=("instrument", "construct", "item", "wave", "value"), parts=("region",))),
 }
 #: Internal columns of result tables that are never published.
-_DROP = {"rules", "score", "respondent"}
+_DROP = {"score", "respondent"}
+#: Columns kept (and disclosed) for the reports' own wording but left out of the open data:
+#: ``rules`` is criteria.csv's rule-by-rule JSON, which the reports turn into sentences.
+INTERNAL_COLUMNS = ("rules",)
 
 
 def public_tables(results: Results, study, wave: str | None = None) -> dict[str, PublicTable]:

@@ -1,4 +1,4 @@
-"""Markdown pipe tables from disclosed frames, with "for få svar" in suppressed cells.
+"""Markdown pipe tables from disclosed frames, with "for få svar" or "skjult" in suppressed cells.
 
 Both renderers (quarto and pandoc) read pipe tables with a header row and a caption line
 ``: caption {#tbl-id}``; numbers are formatted for the report's language.
@@ -14,7 +14,7 @@ import pandas as pd
 from ._disclosure import require_disclosed
 from ._i18n import number, percent, t
 
-__all__ = ["Column", "pipe_table", "num", "pct", "text"]
+__all__ = ["Column", "pipe_table", "num", "pct", "text", "hidden_mark", "is_secondary", "secondary_note"]
 
 Formatter = Callable[[object, str], str]
 
@@ -44,6 +44,9 @@ class Column:
     format: Formatter = text
     key: bool = False
     align: str = "left"
+    #: Relative width (the dashes of the separator row, which pandoc turns into column widths
+    #: when a table is wide); equal by default.
+    width: int = 3
 
 
 def _cell(value: str) -> str:
@@ -61,23 +64,45 @@ def pipe_table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, *, cap
     |:---|---:|
     | a | 3,2 |
     | b | *for få svar* |
+
+    Cells hidden only to protect another (secondary suppression) read "skjult", with a
+    one-sentence note under the table.
     """
     require_disclosed(frame)
     header = "| " + " | ".join(_cell(c.header) for c in columns) + " |"
-    rule = "|" + "|".join(":---" if c.align == "left" else "---:" for c in columns) + "|"
+    rule = "|" + "|".join(":" + "-" * c.width if c.align == "left" else "-" * c.width + ":" for c in columns) + "|"
     lines = [header, rule]
-    hidden = "*" + t("suppressed", lang) + "*"
-    for row in frame.itertuples(index=False):
-        record = row._asdict()
+    secondary_seen = False
+    for record in frame.to_dict("records"):
         suppressed = bool(record.get("suppressed", False))
+        hidden = hidden_mark(record.get("suppression"), lang)
         cells = []
         for c in columns:
             if suppressed and not c.key:
                 cells.append(hidden)
+                secondary_seen |= is_secondary(record.get("suppression"))
             else:
                 cells.append(_cell(c.format(record.get(c.source), lang)))
         lines.append("| " + " | ".join(cells) + " |")
     if caption:
         lines.append("")
         lines.append(f": {caption}" + (f" {{#{label}}}" if label else ""))
+    if secondary_seen:
+        lines.append("")
+        lines.append(secondary_note(lang))
     return "\n".join(lines)
+
+
+def is_secondary(suppression) -> bool:
+    """Hidden only to protect another cell (disclose's ``secondary`` and ``role`` reasons)."""
+    return suppression in ("secondary", "role")
+
+
+def hidden_mark(suppression, lang: str) -> str:
+    """The marked blank of a hidden cell: "for få svar" (primary) or "skjult" (secondary)."""
+    return "*" + t("suppressed_secondary" if is_secondary(suppression) else "suppressed", lang) + "*"
+
+
+def secondary_note(lang: str) -> str:
+    """The one-sentence note under a table that has "skjult" cells."""
+    return "::: {.table-note}\n" + t("note_secondary", lang) + "\n:::"
