@@ -19,10 +19,12 @@ def _rows_by_wave(waves: pd.Series) -> dict[str, np.ndarray]:
 def _sorted_categorical(waves: pd.Series) -> pd.Series:
     """The wave column as text categories in sorted order: the groups the invariance models
     order by sorted label, compared as integer codes rather than strings."""
-    text = waves.astype(str) if not isinstance(waves.dtype, pd.CategoricalDtype) else \
-        waves.cat.rename_categories([str(c) for c in waves.cat.categories])
-    present = sorted(set(text.dropna().unique()))
-    return pd.Series(pd.Categorical(text, categories=present), index=waves.index)
+    if isinstance(waves.dtype, pd.CategoricalDtype):
+        used = waves.cat.remove_unused_categories()
+        used = used.cat.rename_categories([str(c) for c in used.cat.categories])
+        return used.cat.reorder_categories(sorted(used.cat.categories))
+    text = waves.astype(str)
+    return pd.Series(pd.Categorical(text, categories=sorted(set(text))), index=waves.index)
 
 
 def reliability_tables(data: AnalysisInput) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -489,7 +489,8 @@ def _ncp_solving_many(t_obs: np.ndarray, df: np.ndarray, prob: float) -> np.ndar
         # outside the bracket: bisect it when there is one, else step away from the side seen
         width = np.maximum(np.abs(xb - xa), 0.5 * (1.0 + np.abs(xb)))
         expand = np.where(np.isfinite(lo), lo + 2.0 * width, hi - 2.0 * width)
-        x = np.where(outside, np.where(bracketed, 0.5 * (lo + hi), expand), x)
+        with np.errstate(invalid="ignore"):  # lo + hi is inf − inf where unbracketed; not chosen there
+            x = np.where(outside, np.where(bracketed, 0.5 * (lo + hi), expand), x)
         fx = f(x, active)
         lo = np.where(fx > 0, np.maximum(lo, x), lo)
         hi = np.where(fx < 0, np.minimum(hi, x), hi)
