@@ -79,7 +79,8 @@ def build_input(study: Study, responses: dict[str, pd.DataFrame], up_to_wave: st
         scores["instrument"] = pd.Categorical.from_codes(np.zeros(len(scores), dtype=np.int8), [instrument_id])
         parts.append(scores)
     scores = _concat_scores(parts)
-    present = set(scores["wave"].astype(str)) if not scores.empty else set()
+    # the distinct waves (a few categories), not str() of every one of the scores' rows
+    present = {str(w) for w in scores["wave"].dropna().unique()} if not scores.empty else set()
     waves = [w for w in order if w in present]
     return AnalysisInput(study, kept, scores, waves, invitations)
 
@@ -96,11 +97,12 @@ def _categorical_ids(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
         present = [name for name, frame in out.items() if column in frame]
         if not present:
             continue
-        values = [pd.Series(out[name][column]).astype("category").cat.categories for name in present]
-        categories = sorted(set().union(*(set(v) for v in values)))
+        # factorise each column once, then recode the small category lists to the union
+        coded = {name: pd.Categorical(out[name][column]) for name in present}
+        categories = sorted(set().union(*(set(c.categories) for c in coded.values())))
         for name in present:
             frame = out[name].copy(deep=False)
-            frame[column] = pd.Categorical(frame[column], categories=categories)
+            frame[column] = pd.Categorical(coded[name], categories=categories)
             out[name] = frame
     return out
 

@@ -27,14 +27,51 @@ __all__ = ["ALL", "Evidence"]
 ALL = "all"
 
 
+#: Id columns the rules compare with text (wave and region ids, construct ids, pseudonyms).
+_TEXT_COLUMNS = ("wave", "region", "construct", "from_wave", "to_wave", "respondent")
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A column as Python strings (CSV may read wave ids as numbers), missing as ``pd.NA``."""
+    return values.astype("string").astype(object)
+
+
 def _normalised(frame: pd.DataFrame | None) -> pd.DataFrame | None:
-    """A copy with ``wave``, ``region``, ``construct`` as strings (CSV may read them as numbers)."""
+    """``frame`` with the id columns as text.
+
+    Categorical id columns (the runner's tables and responses) stay categorical with their
+    categories as text: converting a million-row column means converting a few hundred
+    categories, and the rows reach the rules as plain text through :func:`_as_text` when a
+    scope is sliced. Other columns (tables read from CSV) become strings here.
+    """
     if frame is None:
         return None
-    frame = frame.copy()
-    for column in ("wave", "region", "construct", "from_wave", "to_wave", "respondent"):
-        if column in frame.columns:
-            frame[column] = frame[column].astype("string").astype(object)
+    frame = frame.copy(deep=False)
+    for column in _TEXT_COLUMNS:
+        if column not in frame.columns:
+            continue
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            text = pd.Index(_text(pd.Series(values.cat.categories)), dtype=object)
+            if text.is_unique and not text.hasnans:
+                frame[column] = values.cat.rename_categories(text)
+                continue
+        frame[column] = _text(values)
+    return frame
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its categorical id columns as plain strings: what the rules see."""
+    columns = [c for c in _TEXT_COLUMNS
+               if c in frame.columns and isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not columns:
+        return frame
+    frame = frame.copy(deep=False)
+    for column in columns:
+        values = frame[column]
+        # the categories as text, then one lookup by code (-1, missing, reads the pd.NA at the end)
+        lookup = np.append(_text(pd.Series(values.cat.categories)).to_numpy(dtype=object), pd.NA)
+        frame[column] = pd.Series(lookup[values.cat.codes.to_numpy()], index=frame.index, dtype=object)
     return frame
 
 
@@ -53,12 +90,22 @@ class Evidence:
         self.tables = {name: _normalised(frame) for name, frame in tables.items()}
         self.responses = {name: _normalised(frame) for name, frame in responses.items()}
         self.constructs = study.constructs
+        # the scores table has a row per respondent and construct (12 million at scale):
+        # keep it whole and take a construct's rows only when a rule asks for them
         scores = self.tables.get("scores")
-        self._scores = {}
+        self._score_table = None
+        self._score_rows: dict[str, np.ndarray] = {}
+        self._score_frames: dict[str, pd.DataFrame] = {}
+        self._score_waves: set = set()
         if scores is not None and not scores.empty:
-            scores = scores.assign(score=pd.to_numeric(scores["score"], errors="coerce"))
-            scores = scores[scores["score"].notna()]
-            self._scores = {key: frame for key, frame in scores.groupby("construct", sort=False)}
+            score = pd.to_numeric(scores["score"], errors="coerce")
+            scores = scores.assign(score=score)
+            keep = np.flatnonzero(score.notna().to_numpy() & scores["construct"].notna().to_numpy())
+            construct = scores["construct"].take(keep)
+            self._score_table = scores
+            self._score_rows = {key: keep[rows] for key, rows in
+                                construct.groupby(construct, sort=False, observed=True).indices.items()}
+            self._score_waves = set(scores["wave"].take(keep).dropna().unique())
         self._computed_scores: dict[str, pd.DataFrame] = {}
         self._slices: dict[tuple, pd.DataFrame] = {}
         self._alpha = self._index("reliability", "alpha", ("construct", "wave"))
@@ -103,27 +150,42 @@ class Evidence:
         """rwg(j) of ``construct`` in ``region`` and ``wave`` (NaN when not in ``agreement``)."""
         return self._rwg.get((construct, region, wave), np.nan)
 
+    def _construct_scores(self, construct: str) -> pd.DataFrame | None:
+        """The rows of ``scores`` of one construct with a score (cached), or ``None``."""
+        if construct not in self._score_frames:
+            rows = self._score_rows.get(construct)
+            if rows is None:
+                return None
+            self._score_frames[construct] = self._score_table.take(rows)
+        return self._score_frames[construct]
+
     def _slice(self, key: str, frame: pd.DataFrame, scope: str, wave: str | None) -> pd.DataFrame:
         """Rows of ``frame`` in ``scope`` and ``wave`` (cached by ``key``: frames are read-only here)."""
         cache_key = (key, scope, wave)
         if cache_key not in self._slices:
             groups_key = (key, "groups")
             if groups_key not in self._slices:
+                # row positions per group (observed categories only); frames are taken per slice
                 self._slices[groups_key] = {
-                    "wave": dict(tuple(frame.groupby("wave", sort=False))),
-                    "both": dict(tuple(frame.groupby(["wave", "region"], sort=False))),
-                    "region": dict(tuple(frame.groupby("region", sort=False))),
+                    "text": _as_text(frame),  # converted once; slices are taken from it
+                    "wave": frame.groupby("wave", sort=False, observed=True).indices,
+                    "both": frame.groupby(["wave", "region"], sort=False, observed=True).indices,
+                    "region": frame.groupby("region", sort=False, observed=True).indices,
                 }
             groups = self._slices[groups_key]
-            empty = frame.iloc[0:0]
             if scope == ALL and wave is None:
-                part = frame
+                rows = None
             elif scope == ALL:
-                part = groups["wave"].get(wave, empty)
+                rows = groups["wave"].get(wave)
             elif wave is None:
-                part = groups["region"].get(scope, empty)
+                rows = groups["region"].get(scope)
             else:
-                part = groups["both"].get((wave, scope), empty)
+                rows = groups["both"].get((wave, scope))
+            text = groups["text"]
+            if scope == ALL and wave is None:
+                part = text
+            else:
+                part = text.iloc[0:0] if rows is None else text.take(rows)
             self._slices[cache_key] = part
         return self._slices[cache_key]
 
@@ -140,10 +202,10 @@ class Evidence:
 
     def waves_with_data(self) -> list[str]:
         """Waves in study order with any score or any response stored."""
-        seen: set[str] = set()
-        for frame in [*self._scores.values(), *self.responses.values()]:
+        seen: set[str] = set(self._score_waves)
+        for frame in self.responses.values():
             if frame is not None and "wave" in frame.columns:
-                seen |= set(frame["wave"].dropna())
+                seen |= set(frame["wave"].dropna().unique())
         return [w for w in self.waves if w in seen]
 
     def title(self, indicator: Indicator) -> Text:
@@ -154,7 +216,7 @@ class Evidence:
     # ------------------------------------------------------------------ respondent data
     def scores(self, indicator: Indicator, scope: str, wave: str | None = None) -> pd.DataFrame:
         """Rows ``region, wave, score`` of a construct (one per respondent)."""
-        frame = self._scores.get(indicator.ref)
+        frame = self._construct_scores(indicator.ref)
         if frame is None:
             frame = self._score_from_responses(indicator)
         return self._slice(("scores", indicator.ref), frame, scope, wave)
@@ -234,7 +296,7 @@ class Evidence:
         result = pd.Series(np.nan, index=self.regions, dtype=float)
         if raw is None or raw.empty:
             return result
-        raw = raw[raw["wave"] == wave].drop_duplicates("region", keep="last").set_index("region")
+        raw = _as_text(raw[raw["wave"] == wave]).drop_duplicates("region", keep="last").set_index("region")
         if indicator.kind == "construct":
             construct = self.constructs[indicator.ref]
             answers = pd.concat([self._valid(raw, i.id, i.scale.values) for i in construct.items], axis=1)

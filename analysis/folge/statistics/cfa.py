@@ -90,6 +90,7 @@ class _Model:
     kappa_idx: np.ndarray  # (G, m)
     pattern: np.ndarray  # (p, m) bool
     npar: int = 0
+    _scatter: tuple | None = field(default=None, repr=False)
 
     def matrices(self, theta: np.ndarray, g: int):
         lam = self.lam_fix[g].copy()
@@ -178,49 +179,129 @@ class _Sample:
     cov: list[np.ndarray]  # biased (denominator N_g)
     mean: list[np.ndarray]
     logdet: np.ndarray  # log|S_g|
+    _stacked: tuple | None = field(default=None, repr=False)
+
+    def stacked(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(cov (G, p, p), mean (G, p), weight N_g / N (G,)) as arrays, built once."""
+        if self._stacked is None:
+            self._stacked = (np.stack(self.cov), np.stack(self.mean), self.n / self.n.sum())
+        return self._stacked
+
+
+def _scatter(model: _Model) -> tuple[np.ndarray, np.ndarray]:
+    """Where the per-group derivatives go: positions in the flattened
+    ``(d_lam, d_phi, d_resid[, d_nu, d_kappa])`` vector of one point, and a 0/1 matrix
+    that sums them into the parameter gradient (a parameter shared across groups, or a
+    covariance that appears twice in Phi, adds every contribution)."""
+    if model._scatter is None:
+        parts = [model.lam_idx, model.phi_idx, model.theta_idx]
+        if model.meanstructure:
+            parts += [model.nu_idx, model.kappa_idx]
+        index = np.concatenate([part.reshape(len(model.groups), -1) for part in parts], axis=1).ravel()
+        positions = np.flatnonzero(index >= 0)
+        matrix = np.zeros((positions.size, model.npar))
+        matrix[np.arange(positions.size), index[positions]] = 1.0
+        model._scatter = (positions, matrix)
+    return model._scatter
+
+
+def _batch_matrices(model: _Model, thetas: np.ndarray):
+    """Lambda, Phi, residual variances, nu and kappa of every group at every point.
+
+    ``thetas`` is (K, npar); the results are (K, G, ...). Index -1 (fixed) reads an
+    appended zero column, to which the fixed values are added.
+    """
+    k = thetas.shape[0]
+    extended = np.concatenate([thetas, np.zeros((k, 1))], axis=1)
+    lam = extended[:, model.lam_idx] + model.lam_fix
+    phi = extended[:, model.phi_idx] + model.phi_fix
+    resid = extended[:, model.theta_idx]
+    n_groups, p, m = model.lam_idx.shape
+    if model.meanstructure:
+        nu = extended[:, model.nu_idx]
+        kappa = extended[:, model.kappa_idx]
+    else:
+        nu = np.zeros((k, n_groups, p))
+        kappa = np.zeros((k, n_groups, m))
+    return lam, phi, resid, nu, kappa
+
+
+def _cholesky(sigma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower Cholesky factors of a stack of matrices and a mask of those that are not
+    positive definite (their factor is replaced by the identity)."""
+    try:
+        chol = np.linalg.cholesky(sigma)
+        bad = np.zeros(sigma.shape[:-2], dtype=bool)
+    except np.linalg.LinAlgError:
+        flat = sigma.reshape(-1, *sigma.shape[-2:])
+        chol = np.empty_like(flat)
+        bad = np.zeros(flat.shape[0], dtype=bool)
+        for i, matrix in enumerate(flat):
+            try:
+                chol[i] = np.linalg.cholesky(matrix)
+            except np.linalg.LinAlgError:
+                chol[i] = np.eye(matrix.shape[0])
+                bad[i] = True
+        chol = chol.reshape(sigma.shape)
+        bad = bad.reshape(sigma.shape[:-2])
+    diagonal = np.diagonal(chol, axis1=-2, axis2=-1)
+    bad |= ~np.all(diagonal > 0, axis=-1)
+    if bad.any():
+        chol = np.where(bad[..., None, None], np.eye(sigma.shape[-1]), chol)
+    return chol, bad
+
+
+def _objectives(thetas: np.ndarray, model: _Model, sample: _Sample) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's ML fit function sum_g (N_g / N) F_g and its analytic gradient at K points.
+
+    ``thetas`` is (K, npar); returns values (K,) and gradients (K, npar), every group of
+    every point in one stack of small matrix products. A point whose model-implied
+    covariance matrix is not positive definite in some group gets :data:`_PENALTY` and
+    a zero gradient.
+    """
+    cov, mean, weight = sample.stacked()
+    lam, phi, resid, nu, kappa = _batch_matrices(model, thetas)
+    lam_t = np.swapaxes(lam, -1, -2)
+    p = lam.shape[-2]
+    sigma = lam @ phi @ lam_t
+    diagonal = np.arange(p)
+    sigma[..., diagonal, diagonal] += resid
+    chol, bad = _cholesky(sigma)
+    chol_inv = np.linalg.inv(chol)
+    sigma_inv = np.swapaxes(chol_inv, -1, -2) @ chol_inv
+    logdet = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
+    w = np.broadcast_to(cov, sigma.shape)
+    if model.meanstructure:
+        d = mean - (nu + (lam @ kappa[..., None])[..., 0])
+        w = w + d[..., :, None] * d[..., None, :]
+    f_g = logdet + np.sum(sigma_inv * w, axis=(-2, -1)) - sample.logdet - p
+    values = f_g @ weight
+    # dF/dSigma (entries treated as free) and dF/dmu, each weighted by N_g / N
+    scale = weight[:, None, None]
+    d_sigma = (sigma_inv - sigma_inv @ w @ sigma_inv) * scale
+    d_lam = 2.0 * d_sigma @ lam @ phi
+    d_phi = lam_t @ d_sigma @ lam
+    d_resid = d_sigma[..., diagonal, diagonal]
+    parts = [d_lam, d_phi, d_resid]
+    if model.meanstructure:
+        d_mu = -2.0 * (sigma_inv @ d[..., None])[..., 0] * weight[:, None]
+        d_lam += d_mu[..., :, None] * kappa[..., None, :]
+        parts += [d_mu, (lam_t @ d_mu[..., None])[..., 0]]
+    k, n_groups = thetas.shape[0], len(weight)
+    local = np.concatenate([part.reshape(k, n_groups, -1) for part in parts], axis=2).reshape(k, -1)
+    positions, matrix = _scatter(model)
+    grads = local[:, positions] @ matrix
+    failed = bad.any(axis=-1)
+    if failed.any():
+        values = np.where(failed, _PENALTY, values)
+        grads[failed] = 0.0
+    return values, grads
 
 
 def _objective(theta: np.ndarray, model: _Model, sample: _Sample):
-    """lavaan's ML fit function sum_g (N_g / N) F_g and its analytic gradient."""
-    n_total = sample.n.sum()
-    value = 0.0
-    grad = np.zeros_like(theta)
-    for g in range(len(sample.n)):
-        lam, phi, resid, nu, kappa = model.matrices(theta, g)
-        p = lam.shape[0]
-        sigma = lam @ phi @ lam.T + np.diag(resid)
-        try:
-            chol = linalg.cho_factor(sigma, lower=True, check_finite=False)
-        except linalg.LinAlgError:
-            return _PENALTY, np.zeros_like(theta)
-        if not np.all(np.diag(chol[0]) > 0):
-            return _PENALTY, np.zeros_like(theta)
-        sigma_inv = linalg.cho_solve(chol, np.eye(p), check_finite=False)
-        logdet = 2.0 * np.log(np.diag(chol[0])).sum()
-        w = sample.cov[g]
-        if model.meanstructure:
-            d = sample.mean[g] - (nu + lam @ kappa)
-            w = w + np.outer(d, d)
-        f_g = logdet + np.sum(sigma_inv * w) - sample.logdet[g] - p
-        weight = sample.n[g] / n_total
-        value += weight * f_g
-        # dF/dSigma (entries treated as free) and dF/dmu
-        d_sigma = sigma_inv - sigma_inv @ w @ sigma_inv
-        d_lam = 2.0 * d_sigma @ lam @ phi
-        d_phi = lam.T @ d_sigma @ lam
-        d_resid = np.diag(d_sigma)
-        mask = model.lam_idx[g] >= 0
-        if model.meanstructure:
-            d_mu = -2.0 * sigma_inv @ d
-            d_lam = d_lam + np.outer(d_mu, kappa)
-            np.add.at(grad, model.nu_idx[g], weight * d_mu)
-            kmask = model.kappa_idx[g] >= 0
-            np.add.at(grad, model.kappa_idx[g][kmask], weight * (lam.T @ d_mu)[kmask])
-        np.add.at(grad, model.lam_idx[g][mask], weight * d_lam[mask])
-        pmask = model.phi_idx[g] >= 0
-        np.add.at(grad, model.phi_idx[g][pmask], weight * d_phi[pmask])
-        np.add.at(grad, model.theta_idx[g], weight * d_resid)
-    return value, grad
+    """lavaan's ML fit function sum_g (N_g / N) F_g and its analytic gradient at one point."""
+    values, grads = _objectives(np.asarray(theta, dtype=float)[None, :], model, sample)
+    return float(values[0]), grads[0]
 
 
 def _start_values(model: _Model, sample: _Sample, std_lv: bool) -> np.ndarray:
@@ -286,11 +367,9 @@ def _newton_polish(theta, model, sample, steps: int = 12):
         if np.max(np.abs(grad)) < 1e-12:
             break
         h = 1e-7 * np.maximum(1.0, np.abs(theta))
-        hess = np.empty((theta.size, theta.size))
-        for j in range(theta.size):
-            step = np.zeros_like(theta)
-            step[j] = h[j]
-            hess[:, j] = (_objective(theta + step, model, sample)[1] - grad) / h[j]
+        # column j: the gradient at theta + h_j e_j, all npar points in one batch
+        grads = _objectives(theta[None, :] + np.diag(h), model, sample)[1]
+        hess = (grads - grad).T / h
         hess = 0.5 * (hess + hess.T)
         try:
             chol = linalg.cho_factor(hess)
@@ -413,6 +492,78 @@ def _check_equal(group_equal) -> frozenset:
     return equal
 
 
+@dataclass
+class _Prepared:
+    """The data side of a fit, computed once: complete cases, groups and their moments.
+
+    Several models on the same data and groups (the nested invariance models) share it,
+    so the raw rows are checked, listwise deleted and summarised a single time.
+    """
+
+    variables: list[str]
+    factors: list[str]
+    pattern: np.ndarray
+    labels: list
+    grouped: bool
+    n: int
+    sample: _Sample
+    notes: list[str]  # per-group problems (too few cases, constant item, singular matrix)
+
+
+def _prepare(data, model=None, *, group=None) -> _Prepared:
+    """Validate ``data``, ``model`` and ``group``, drop incomplete cases, compute the moments."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"'data' must be a pandas DataFrame (got {type(data).__name__})")
+    group_series = _resolve_group(data, group)
+    data = data.set_axis([str(c) for c in data.columns], axis=1)
+    variables, factors, pattern = _parse_model(model, data.columns)
+    items = _numeric_items(data[variables], name="data").to_numpy()
+    keep = ~np.isnan(items).any(axis=1)
+    if group_series is not None:
+        keep &= group_series.notna().to_numpy()
+    items = items[keep]
+    if group_series is None:
+        labels: list = ["all"]
+        members = [slice(None)]
+    else:
+        group_series = group_series[keep]
+        labels = _group_labels(group_series)
+        if isinstance(group_series.dtype, pd.CategoricalDtype):
+            codes = group_series.cat.codes.to_numpy()
+            position = {c: i for i, c in enumerate(group_series.cat.categories)}
+            members = [codes == position[label] for label in labels]
+        else:
+            members = [(group_series == label).to_numpy() for label in labels]
+    p = len(variables)
+    notes: list[str] = []
+    sample = _Sample(np.zeros(len(labels)), [], [], np.zeros(len(labels)))
+    for g, (label, member) in enumerate(zip(labels, members)):
+        x = items[member]
+        n_g = len(x)
+        sample.n[g] = n_g
+        where = "" if group_series is None else f" in group {label}"
+        if n_g < p + 1:
+            notes.append(f"{n_g} complete cases{where}, fewer than items + 1 ({p + 1})")
+            continue
+        mean = x.mean(axis=0)
+        cov = (x - mean).T @ (x - mean) / n_g
+        constant = [
+            variables[i] for i in range(p) if cov[i, i] <= 1e-12 * max(1.0, np.abs(x).max()) ** 2
+        ]
+        if constant:
+            notes.append(f"constant item(s){where}: {', '.join(constant)}")
+            continue
+        eig = np.linalg.eigvalsh(cov)
+        if eig[0] <= _SINGULAR_TOLERANCE * eig[-1]:
+            notes.append(f"singular covariance matrix{where}")
+            continue
+        sample.cov.append(cov)
+        sample.mean.append(mean)
+        sample.logdet[g] = np.linalg.slogdet(cov)[1]
+    return _Prepared(variables, factors, pattern, labels, group_series is not None, len(items),
+                     sample, notes)
+
+
 def _fit(data, model=None, *, group=None, group_equal=(), std_lv=False) -> _Fit:
     """Validate the arguments, drop incomplete cases, check the data, estimate."""
     if not isinstance(data, pd.DataFrame):
@@ -420,34 +571,32 @@ def _fit(data, model=None, *, group=None, group_equal=(), std_lv=False) -> _Fit:
     if not isinstance(std_lv, (bool, np.bool_)):
         raise TypeError(f"'std_lv' must be True or False (got {type(std_lv).__name__})")
     equal = _check_equal(group_equal)
-    group_series = _resolve_group(data, group)
-    data = data.set_axis([str(c) for c in data.columns], axis=1)
-    variables, factors, pattern = _parse_model(model, data.columns)
-    items = _numeric_items(data[variables], name="data")
-    keep = items.notna().all(axis=1)
-    if group_series is not None:
-        keep &= group_series.notna().to_numpy()
-    items = items[keep]
-    if group_series is None:
-        labels: list = ["all"]
-        members = [np.ones(len(items), dtype=bool)]
-    else:
-        group_series = group_series[keep]
-        labels = _group_labels(group_series)
-        members = [(group_series == label).to_numpy() for label in labels]
-    result = _Fit(n=len(items), n_groups=len(labels))
-    p, m = pattern.shape
-    meanstructure = group_series is not None
-    if equal and group_series is None:
+    prepared = _prepare(data, model, group=group)
+    return _fit_prepared(prepared, equal, std_lv)
+
+
+def _fit_prepared(prepared: _Prepared, equal: frozenset, std_lv: bool = False,
+                  start: np.ndarray | None = None) -> _Fit:
+    """Build the model for ``equal`` on prepared data, check identification, estimate.
+
+    ``start``, when given, replaces the default start values (it must have the model's
+    number of parameters): a nested model starts from the previous model's estimates.
+    """
+    labels = prepared.labels
+    result = _Fit(n=prepared.n, n_groups=len(labels))
+    p, m = prepared.pattern.shape
+    meanstructure = prepared.grouped
+    if equal and not prepared.grouped:
         raise ValueError("'group_equal' needs 'group'")
     result.model = built = _build_model(
-        variables, factors, pattern, [str(x) for x in labels], std_lv, equal, meanstructure
+        prepared.variables, prepared.factors, prepared.pattern, [str(x) for x in labels], std_lv,
+        equal, meanstructure
     )
     result.npar = built.npar
     moments = len(labels) * (p * (p + 1) // 2 + (p if meanstructure else 0))
     result.df = moments - built.npar
     # --- degenerate data: say why, estimate nothing
-    if len(items) == 0 or not labels:
+    if prepared.n == 0 or not labels:
         result.notes.append("no complete cases")
         return result
     if m == 1 and p < 3:
@@ -456,40 +605,19 @@ def _fit(data, model=None, *, group=None, group_equal=(), std_lv=False) -> _Fit:
     if result.df < 0:
         result.notes.append(f"the model is not identified (df = {result.df})")
         return result
-    sample = _Sample(np.zeros(len(labels)), [], [], np.zeros(len(labels)))
-    for g, (label, member) in enumerate(zip(labels, members)):
-        x = items.to_numpy()[member]
-        n_g = len(x)
-        sample.n[g] = n_g
-        where = "" if group_series is None else f" in group {label}"
-        if n_g < p + 1:
-            result.notes.append(f"{n_g} complete cases{where}, fewer than items + 1 ({p + 1})")
-            continue
-        mean = x.mean(axis=0)
-        cov = (x - mean).T @ (x - mean) / n_g
-        constant = [
-            variables[i] for i in range(p) if cov[i, i] <= 1e-12 * max(1.0, np.abs(x).max()) ** 2
-        ]
-        if constant:
-            result.notes.append(f"constant item(s){where}: {', '.join(constant)}")
-            continue
-        eig = np.linalg.eigvalsh(cov)
-        if eig[0] <= _SINGULAR_TOLERANCE * eig[-1]:
-            result.notes.append(f"singular covariance matrix{where}")
-            continue
-        sample.cov.append(cov)
-        sample.mean.append(mean)
-        sample.logdet[g] = np.linalg.slogdet(cov)[1]
-    if result.notes:
+    if prepared.notes:
+        result.notes.extend(prepared.notes)
         return result
     result.valid = True
-    result.sample = sample
-    _estimate(result, built, sample, std_lv)
+    result.sample = prepared.sample
+    _estimate(result, built, prepared.sample, std_lv, start)
     return result
 
 
-def _estimate(result: _Fit, model: _Model, sample: _Sample, std_lv: bool) -> None:
-    start = _start_values(model, sample, std_lv)
+def _estimate(result: _Fit, model: _Model, sample: _Sample, std_lv: bool,
+              start: np.ndarray | None = None) -> None:
+    if start is None or start.shape != (model.npar,):
+        start = _start_values(model, sample, std_lv)
     best = None
     # L-BFGS-B first; BFGS (a dense inverse Hessian) only if that stalls. The iteration
     # caps keep diverging (improper) solutions cheap: they end as "did not converge".

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from folge.statistics.cfa import _fit, _parse_model
+from folge.statistics.cfa import _fit_prepared, _parse_model, _prepare
 from folge.statistics.reliability import _numeric_items
 
 __all__ = ["DELTA_CFI", "INVARIANCE_COLUMNS", "INVARIANCE_MODELS", "measurement_invariance"]
@@ -123,6 +123,10 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
     _parse_model(model, values.columns)  # wrong arguments raise before any data check
     rows = []
     previous_cfi = np.nan
+    complete = values.notna().all(axis=1) & group.notna()
+    n_groups = int(group[complete].nunique())
+    # the complete cases and per-group moments are the same for the three models
+    prepared = _prepare(values, model, group=group) if n_groups >= 2 else None
     for name, equal in INVARIANCE_MODELS:
         row = {
             "model": name,
@@ -134,8 +138,6 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
             "delta_cfi": np.nan,
             "holds": pd.NA,
         }
-        complete = values.notna().all(axis=1) & group.notna()
-        n_groups = int(group[complete].nunique())
         if n_groups < 2:
             row.update(
                 n=int(complete.sum()),
@@ -144,7 +146,7 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
             )
             rows.append(row)
             continue
-        result = _fit(values, model, group=group, group_equal=equal)
+        result = _fit_prepared(prepared, frozenset(equal))
         row.update(n=result.n, n_groups=result.n_groups, note=result.note)
         if result.valid and result.converged:
             row.update(

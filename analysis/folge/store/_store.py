@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
 from pathlib import Path
@@ -20,6 +21,34 @@ __all__ = ["KEY_DTYPE", "Store"]
 
 #: dtype of the key columns in frames the store returns
 KEY_DTYPE = "string"
+
+#: Columns per SQLite printf() call (its argument limit is 127 by default).
+_PRINTF_CHUNK = 100
+
+
+def _packed(expressions: list[str], separator: str) -> str:
+    """One SQL text expression joining ``expressions`` with ``separator``, NULL as ''.
+
+    A million rows of integers travel from SQLite as one short string per row instead of
+    one Python object per cell; pandas' C parser reads them back. printf() takes at most
+    127 arguments, so long lists are joined from chunks.
+    """
+    chunks = []
+    for start in range(0, len(expressions), _PRINTF_CHUNK):
+        part = expressions[start:start + _PRINTF_CHUNK]
+        chunks.append(f"printf('{separator.join(['%s'] * len(part))}', {', '.join(part)})")
+    return f" || '{separator}' || ".join(chunks)
+
+
+def _json_cells(values, cache: dict) -> list[str]:
+    """``json.dumps(v, ensure_ascii=False)`` of every value, each distinct value encoded once."""
+    out = []
+    for value in values:
+        text = cache.get(value)
+        if text is None:
+            text = cache[value] = json.dumps(value, ensure_ascii=False)
+        out.append(text)
+    return out
 
 
 def _reasons_text(raw: str) -> str:
@@ -202,28 +231,59 @@ class Store:
                     order.append(item_id)
                     kinds[item_id] = kind
         columns = ["respondent", "region", "wave", "role", "version", *order]
+        integers = [i for i in order if kinds[i] == "integer"]
+        texts = [i for i in order if kinds[i] != "integer"]
         selects, args = [], []
         for info in infos:
             present = set(info.item_ids)
-            items = ", ".join(quote(i) if i in present else f"NULL AS {quote(i)}" for i in order)
+            # the integer items as one text per row ("3,,5,9"), the text items as they are
+            fields = [_packed([quote(i) if i in present else "NULL" for i in integers], ",")] if integers else []
+            fields += [quote(i) if i in present else "NULL" for i in texts]
             where = ""
             if waves is not None:
                 where = f" WHERE wave IN ({','.join('?' * len(waves))})"
                 args += list(waves)
             selects.append(f"SELECT respondent, region, wave, role, {info.version} AS version"
-                           + (f", {items}" if items else "") + f" FROM {quote(info.table)}{where}")
+                           + "".join(f", {f}" for f in fields) + f" FROM {quote(info.table)}{where}")
         if selects and (waves is None or waves):
             sql = " UNION ALL ".join(selects) + " ORDER BY wave, region, role, respondent"
             records = self.connection.execute(sql, args).fetchall()
         else:
             records = []
-        frame = pd.DataFrame.from_records(records, columns=columns)
-        for column in ("respondent", "region", "wave", "role"):
-            frame[column] = frame[column].astype(KEY_DTYPE)
-        frame["version"] = frame["version"].astype("int64")
+        if not records:
+            frame = pd.DataFrame.from_records([], columns=columns)
+            for column in ("respondent", "region", "wave", "role"):
+                frame[column] = frame[column].astype(KEY_DTYPE)
+            frame["version"] = frame["version"].astype("int64")
+            for item_id in order:
+                frame[item_id] = frame[item_id].astype("Int64" if kinds[item_id] == "integer" else "string")
+            return frame
+        fields = list(zip(*records))
+        del records
+        data: dict[str, object] = {}
+        for position, column in enumerate(("respondent", "region", "wave", "role")):
+            data[column] = pd.Series(fields[position], dtype=object).astype(KEY_DTYPE)
+        data["version"] = pd.Series(fields[4], dtype="int64")
+        values: dict[str, pd.Series] = {}
+        if integers:
+            text = "\n".join(fields[5])
+            # pandas parses float64 many times faster than Int64; integers up to 2**53 come
+            # through exactly, and a column with larger values is parsed again as Int64
+            parsed = pd.read_csv(io.StringIO(text), header=None, names=integers, dtype="float64",
+                                 skip_blank_lines=False, keep_default_na=False, na_values=[""], engine="c")
+            wide = [item_id for item_id in integers if parsed[item_id].abs().max() >= 2**53]
+            if wide:
+                exact = pd.read_csv(io.StringIO(text), header=None, names=integers, dtype="Int64",
+                                    skip_blank_lines=False, keep_default_na=False, na_values=[""],
+                                    engine="c", usecols=wide)
+            values.update({item_id: exact[item_id] if item_id in wide else parsed[item_id].astype("Int64")
+                           for item_id in integers})
+        first_text = 6 if integers else 5
+        for offset, item_id in enumerate(texts):
+            values[item_id] = pd.Series(fields[first_text + offset], dtype=object).astype("string")
         for item_id in order:
-            frame[item_id] = frame[item_id].astype("Int64" if kinds[item_id] == "integer" else "string")
-        return frame
+            data[item_id] = values[item_id]
+        return pd.DataFrame(data, columns=columns)
 
     def imports(self) -> pd.DataFrame:
         """The import log: id, source, source_kind, sha256, description, instrument, version,
@@ -327,12 +387,33 @@ class Store:
         for info in table_infos(self.connection):
             columns = ["respondent", "region", "wave", "role", *info.item_ids]
             digest.update(json.dumps([info.instrument, info.version, columns]).encode("utf-8") + b"\n")
+            # Each row's line is json.dumps(row, ensure_ascii=False): keys and text items are
+            # encoded in Python (each distinct value once); runs of integer items arrive from
+            # SQLite already joined as JSON ("3, null, 5"), which is what json.dumps writes
+            # for integers and None.
+            segments: list[tuple[str, list[str]]] = []
+            for item_id, kind in info.items:
+                if kind == "integer":
+                    if not segments or segments[-1][0] != "integers":
+                        segments.append(("integers", []))
+                    segments[-1][1].append(f"ifnull({quote(item_id)}, 'null')")
+                else:
+                    segments.append(("text", [quote(item_id)]))
+            selects = ["respondent", "region", "wave", "role"]
+            selects += [_packed(exprs, ", ") if kind == "integers" else exprs[0] for kind, exprs in segments]
             cursor = self.connection.execute(
-                f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(info.table)} "
+                f"SELECT {', '.join(selects)} FROM {quote(info.table)} "
                 "ORDER BY wave, region, role, respondent")
+            caches = [{} for _ in selects]
+            encode = [kind == "text" for kind, _ in segments]
             while True:
-                batch = cursor.fetchmany(10_000)
+                batch = cursor.fetchmany(50_000)
                 if not batch:
                     break
-                digest.update("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in batch).encode("utf-8"))
+                cells = list(zip(*batch))
+                parts = [_json_cells(cells[i], caches[i]) for i in range(4)]
+                for j, text in enumerate(encode):
+                    parts.append(_json_cells(cells[4 + j], caches[4 + j]) if text else cells[4 + j])
+                lines = ["[" + ", ".join(row) + "]\n" for row in zip(*parts)]
+                digest.update("".join(lines).encode("utf-8"))
         return digest.hexdigest()
