@@ -19,6 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._checks import numeric_vector
+
 __all__ = [
     "AD_COLUMNS",
     "AGREEMENT_COLUMNS",
@@ -41,24 +43,6 @@ AGREEMENT_COLUMNS = ("region", "n", "mean", "sd", "rwg_j", "ad", "note")
 
 
 # --------------------------------------------------------------------------- checks
-def _numeric_vector(values, name: str) -> np.ndarray:
-    """Return ``values`` as a 1-D float array (missing values as NaN) or raise."""
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"'{name}' must be one-dimensional (got a DataFrame)")
-    if isinstance(values, pd.Series):
-        if not (pd.api.types.is_numeric_dtype(values.dtype)) or pd.api.types.is_bool_dtype(
-            values.dtype
-        ):
-            raise TypeError(f"'{name}' must be numeric (got dtype {values.dtype})")
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    arr = np.asarray(values)
-    if arr.ndim != 1:
-        raise ValueError(f"'{name}' must be one-dimensional (got {arr.ndim} dimensions)")
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"'{name}' must be numeric (got dtype {arr.dtype})")
-    return arr.astype(float)
-
-
 def _group_vector(groups, name: str, length: int) -> pd.Series:
     """Return ``groups`` as a Series of labels of the expected length or raise."""
     if isinstance(groups, pd.DataFrame):
@@ -177,7 +161,7 @@ def icc(scores, groups) -> pd.DataFrame:
     >>> round(float(res.loc[0, "icc1"]), 6), round(float(res.loc[0, "icc2"]), 6)
     (0.806452, 0.925926)
     """
-    y = _numeric_vector(scores, "scores")
+    y = numeric_vector(scores, "scores")
     g = _group_vector(groups, "groups", len(y))
     keep = ~np.isnan(y) & g.notna().to_numpy()
     y = y[keep]

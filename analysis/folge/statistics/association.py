@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._checks import numeric_vector
+
 __all__ = ["ASSOCIATION_COLUMNS", "EXACT_MAX_N", "spearman_association"]
 
 #: Columns of :func:`spearman_association`.
@@ -37,21 +39,6 @@ ASSOCIATION_COLUMNS = (
 EXACT_MAX_N = 9
 
 _ALTERNATIVES = ("two-sided", "greater", "less")
-
-
-def _vector(values, name: str) -> np.ndarray:
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"'{name}' must be one-dimensional (got a DataFrame)")
-    if isinstance(values, pd.Series):
-        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-            raise TypeError(f"'{name}' must be numeric (got dtype {values.dtype})")
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    arr = np.asarray(values)
-    if arr.ndim != 1:
-        raise ValueError(f"'{name}' must be one-dimensional (got {arr.ndim} dimensions)")
-    if arr.size and arr.dtype.kind not in "iuf":
-        raise TypeError(f"'{name}' must be numeric (got dtype {arr.dtype})")
-    return arr.astype(float)
 
 
 def _rank_rows(values: np.ndarray) -> np.ndarray:
@@ -160,7 +147,7 @@ def spearman_association(
     for name, value in (("n_permutations", n_permutations), ("n_bootstrap", n_bootstrap)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise ValueError(f"'{name}' must be a whole number ≥ 1 (got {value!r})")
-    xs, ys = _vector(x, "x"), _vector(y, "y")
+    xs, ys = numeric_vector(x, "x"), numeric_vector(y, "y")
     if xs.size != ys.size:
         raise ValueError(f"'x' and 'y' must have the same length (got {xs.size} and {ys.size})")
     keep = ~(np.isnan(xs) | np.isnan(ys))

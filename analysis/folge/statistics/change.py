@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ._checks import numeric_vector
+
 __all__ = [
     "ALTERNATIVES",
     "CHANGE_COLUMNS",
@@ -58,21 +60,6 @@ _FLOAT_COLUMNS = ("mean_from", "mean_to", "diff", "ci_low", "ci_high", "hedges_g
 
 
 # --------------------------------------------------------------------------- checks
-def _vector(values, name: str) -> np.ndarray:
-    if isinstance(values, pd.DataFrame):
-        raise TypeError(f"'{name}' must be one-dimensional (got a DataFrame)")
-    if isinstance(values, pd.Series):
-        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-            raise TypeError(f"'{name}' must be numeric (got dtype {values.dtype})")
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    arr = np.asarray(values)
-    if arr.ndim != 1:
-        raise ValueError(f"'{name}' must be one-dimensional (got {arr.ndim} dimensions)")
-    if arr.size and arr.dtype.kind not in "iuf":
-        raise TypeError(f"'{name}' must be numeric (got dtype {arr.dtype})")
-    return arr.astype(float)
-
-
 def _check_options(alternative, confidence) -> None:
     if alternative not in ALTERNATIVES:
         raise ValueError(f"'alternative' must be one of {', '.join(ALTERNATIVES)} (got {alternative!r})")
@@ -236,8 +223,8 @@ def welch_change(a, b, *, alternative: str = "two-sided", confidence: float = 0.
     (1.05, 0.0129)
     """
     _check_options(alternative, confidence)
-    x1 = _vector(a, "a")
-    x2 = _vector(b, "b")
+    x1 = numeric_vector(a, "a")
+    x2 = numeric_vector(b, "b")
     x1 = x1[~np.isnan(x1)]
     x2 = x2[~np.isnan(x2)]
     n1, n2 = int(x1.size), int(x2.size)
@@ -278,14 +265,14 @@ def _pairs(before, after) -> tuple[np.ndarray, np.ndarray]:
         for name, ser in (("before", before), ("after", after)):
             if not ser.index.is_unique:
                 raise ValueError(f"'{name}' must have one value per respondent (its index has duplicates)")
-        x1 = _vector(before, "before")
-        x2 = _vector(after, "after")
+        x1 = numeric_vector(before, "before")
+        x2 = numeric_vector(after, "after")
         common = before.index.intersection(after.index, sort=False)
         x1 = x1[before.index.get_indexer(common)]
         x2 = x2[after.index.get_indexer(common)]
     else:
-        x1 = _vector(before, "before")
-        x2 = _vector(after, "after")
+        x1 = numeric_vector(before, "before")
+        x2 = numeric_vector(after, "after")
         if x1.size != x2.size:
             raise ValueError(
                 f"'before' and 'after' must have the same length when they are not Series "
