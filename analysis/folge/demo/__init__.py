@@ -47,7 +47,7 @@ know" code and 3 % are left blank (respondent-level items only).
 
       logit P(learned)         = 0.4 + a[r] + δ[r]·t
       logit P(shared | learned) = 0.0 + δ[r]·t
-      logit P(used | shared)    = −0.6 + δ[r]·t        δ[r] = 0.6 in improving regions, else 0
+      logit P(used | shared)    = −0.6 + δ[r]·t        δ[r] = 0.8 in improving regions, else 0
 
 - **Milestones** (yes/no items of a region-level instrument, in order): region *r* has
   reached the first ⌊start[r] + pace[r]·(t + 1)⌋ of *M*, start ~ U(0, 1), pace = M/T per

@@ -115,8 +115,11 @@ class _Generator:
         self.plan = plan
         self.design = plan.design
         self.instruments = instruments
-        _, data_seed = np.random.SeedSequence(self.design.seed).spawn(2)
+        _, data_seed, text_seed = np.random.SeedSequence(self.design.seed).spawn(3)
         self.rng = np.random.default_rng(data_seed)
+        # free text draws from its own stream: adding a comment question to an instrument
+        # must not change any of the numbers the planted effects are checked on
+        self.text_rng = np.random.default_rng(text_seed)
         self.factor = [c for c in plan.constructs if c.model == "respondent"]
         self.next_id = 1
         self.panels: dict[str, list[_Person]] = {r.id: [] for r in plan.regions}
@@ -187,8 +190,8 @@ class _Generator:
 
     def _comment(self, language: str) -> str:
         pool = _COMMENTS_NN if language == "nn" else _COMMENTS_NB
-        if self.rng.random() < self.design.comment_share:
-            return pool[int(self.rng.integers(len(pool)))]
+        if self.text_rng.random() < self.design.comment_share:
+            return pool[int(self.text_rng.integers(len(pool)))]
         return ""
 
     def _respondent_rows(self, inst: Instrument, wave, region, people: list[_Person]) -> list[list[str]]:

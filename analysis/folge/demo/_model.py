@@ -109,7 +109,7 @@ class DemoDesign:
     #: learning chain on the logit scale: learned, shared given learned, used given shared
     chain_intercepts: tuple[float, float, float] = (0.4, 0.0, -0.6)
     #: planted change per wave of every chain logit in improving regions
-    chain_slope: float = 0.6
+    chain_slope: float = 0.8
     #: share of the milestone list reached per wave: fast in improving regions, slow elsewhere
     milestone_pace: tuple[float, float] = (1.0, 0.5)
     #: response rates (invited → answered) are drawn per region from this range
