@@ -376,14 +376,21 @@ def create_app(study_root: str | Path, settings: WebSettings | None = None,
             action=token_url(request, "/consent"), csrf=csrf.form_token(cookie, invitation.token_hash))
         return with_cookie(response, request, cookie, new)
 
-    async def consent(request: Request):
+    async def posted(request: Request):
+        """A form post's invitation, draft, form and language, or the response that stops it
+        (closed wave, submitted or unknown link, stale or forged form)."""
         invitation, draft = await lookup(request)
         form = await read_form(request)
         lang = page_lang(request, invitation, draft, form)
-        if (stop := gate(request, invitation, lang, posting=True)) is not None:
+        stop = gate(request, invitation, lang, posting=True)
+        if stop is None and not csrf_ok(request, invitation, form):
+            stop = stale(request, lang)
+        return invitation, draft, form, lang, stop
+
+    async def consent(request: Request):
+        invitation, draft, form, lang, stop = await posted(request)
+        if stop is not None:
             return stop
-        if not csrf_ok(request, invitation, form):
-            return stale(request, lang)
         if form.get("consent") != "yes":
             return consent_page(request, invitation, lang, error=True)
         await backend.db(_collect.give_consent, invitation, lang)
@@ -420,13 +427,9 @@ def create_app(study_root: str | Path, settings: WebSettings | None = None,
         return with_cookie(response, request, cookie, new)
 
     async def save_page(request: Request):
-        invitation, draft = await lookup(request)
-        form = await read_form(request)
-        lang = page_lang(request, invitation, draft, form)
-        if (stop := gate(request, invitation, lang, posting=True)) is not None:
+        invitation, draft, form, lang, stop = await posted(request)
+        if stop is not None:
             return stop
-        if not csrf_ok(request, invitation, form):
-            return stale(request, lang)
         pages = questionnaire(invitation)
         number = request.path_params["n"]
         if not 1 <= number <= len(pages):
@@ -478,13 +481,9 @@ def create_app(study_root: str | Path, settings: WebSettings | None = None,
         return with_cookie(response, request, cookie, new)
 
     async def submit_form(request: Request):
-        invitation, draft = await lookup(request)
-        form = await read_form(request)
-        lang = page_lang(request, invitation, draft, form)
-        if (stop := gate(request, invitation, lang, posting=True)) is not None:
+        invitation, draft, form, lang, stop = await posted(request)
+        if stop is not None:
             return stop
-        if not csrf_ok(request, invitation, form):
-            return stale(request, lang)
         try:
             await submissions.submit(invitation, None)
         except _collect.SubmitError as exc:
