@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from folge.analysis._change import _holm_by_group, change_table, comparisons
+from folge.analysis._change import change_table, comparisons
+from folge.statistics.change import holm_by_group
 from folge.analysis._inputs import AnalysisInput
 from folge.statistics import holm, paired_change, welch_change
 
@@ -124,7 +125,7 @@ def test_holm_by_group_equals_holm():
     p[rng.random(300) < 0.1] = np.nan
     p[5] = p[6]  # a tie
     group = rng.integers(0, 17, 300)
-    got = _holm_by_group(p, group)
+    got = holm_by_group(p, group)
     for g in range(17):
         np.testing.assert_allclose(got[group == g], holm(p[group == g]), rtol=0, atol=1e-15)
 

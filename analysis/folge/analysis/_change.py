@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..statistics import trend
-from ..statistics.change import paired_change_summary, welch_change_summary
+from ..statistics.change import holm_by_group, paired_change_summary, welch_change_summary
 from ._inputs import AnalysisInput
 
 __all__ = ["comparisons", "change_table", "trend_table"]
@@ -46,23 +46,6 @@ def _moments(key: np.ndarray, values: np.ndarray, size: int):
     var[n < 2] = np.nan
     var[var <= _ROUNDING_VARIANCE * np.maximum(1.0, mean * mean)] = 0.0
     return n, mean, var
-
-
-def _holm_by_group(p: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """:func:`~folge.statistics.holm` within each ``group`` (ties in row order), vectorised."""
-    out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    if not ok.size:
-        return out
-    order = ok[np.lexsort((p[ok], group[ok]))]
-    g = group[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
-    sizes = np.diff(np.r_[starts, g.size])
-    rank = np.arange(g.size) - np.repeat(starts, sizes)
-    scaled = (np.repeat(sizes, sizes) - rank) * p[order]
-    adjusted = pd.Series(scaled).groupby(g).cummax().to_numpy()
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
 
 
 def _codes(values: pd.Series, sort: bool = False):
@@ -195,7 +178,7 @@ def change_table(data: AnalysisInput) -> pd.DataFrame:
     table["comparison"] = np.array([p[2] for p in pairs], dtype=object)[pi]
     table["method"] = np.where(method == 0, "welch", "paired-t")
     family = (gi * scopes + si) * 2 + method
-    table["p_adj"] = _holm_by_group(table["p"].to_numpy(dtype=float), family)
+    table["p_adj"] = holm_by_group(table["p"].to_numpy(dtype=float), family)
     return table
 
 

@@ -33,6 +33,7 @@ from folge.statistics.change import (
     CHANGE_COLUMNS,
     benjamini_hochberg,
     holm,
+    holm_by_group,
     paired_change,
     welch_change,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "average_deviation",
     "benjamini_hochberg",
     "holm",
+    "holm_by_group",
     "icc",
     "paired_change",
     "rwg_j",
