@@ -6,8 +6,9 @@ invitations not yet submitted. Submitted answers go into the store through the s
 ingest path as files, marked as coming from the web.
 """
 
-from ._app import ADMIN_PASSWORD_ENV, WebSettings, create_app
+from ._app import create_app
 from ._invite import PanelFile, create_invitations, read_panel
+from ._settings import ADMIN_PASSWORD_ENV, WebSettings
 from ._tokens import (
     Invitation,
     hash_token,
