@@ -4,6 +4,14 @@
 ``folge serve`` runs :func:`create_app` under uvicorn, and ``folge remind`` lists the
 invitations not yet submitted. Submitted answers go into the store through the same
 ingest path as files, marked as coming from the web.
+
+Where things live: :mod:`._app` (the factory and the routing table), :mod:`._gate` (the
+one gate every token request passes), :mod:`._html` (the questionnaire pages),
+:mod:`._api` (the JSON API), :mod:`._admin` (counts), :mod:`._render` (templates and
+page helpers), :mod:`._backend` (study, store and group commit), :mod:`._settings`,
+:mod:`._security` (middleware, CSRF, rate limits), :mod:`._forms` (pages and answer checks),
+:mod:`._collect` (drafts and submissions in the store), :mod:`._tokens` and
+:mod:`._invite` (invitations), :mod:`._i18n` (the UI texts).
 """
 
 from ._app import create_app
