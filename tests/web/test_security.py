@@ -142,3 +142,10 @@ def test_unknown_token_guessing_is_slowed_per_address(strict_server):
     with httpx.Client(base_url=strict_server.url) as client:
         statuses = [client.get(f"/s/{i:032d}").status_code for i in range(15)]
     assert statuses[:10] == [404] * 10 and statuses[-1] == 429
+
+
+def test_wrong_method_gives_a_polite_page_not_a_server_error(client, tokens):
+    for response in (client.post("/"), client.put(f"/s/{tokens[0]}/p/1")):
+        assert response.status_code == 405, response.text
+        assert "Forespørselen kunne ikke behandles" in response.text
+        assert response.headers["content-security-policy"] == CSP

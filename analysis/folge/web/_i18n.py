@@ -216,6 +216,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Førespurnaden kunne ikkje behandlast",
         "en": "The request could not be handled",
     },
+    "bad_request": {
+        "nb": "Lenken eller skjemaet ble sendt på en måte vi ikke tar imot. Gå tilbake og prøv igjen.",
+        "nn": "Lenkja eller skjemaet vart sendt på ein måte vi ikkje tek imot. Gå tilbake og prøv igjen.",
+        "en": "The link or form was sent in a way we do not accept. Please go back and try again.",
+    },
     "busy": {
         "nb": "Vi fikk ikke lagret akkurat nå. Prøv igjen om litt; ingenting er tapt.",
         "nn": "Vi fekk ikkje lagra akkurat no. Prøv igjen om litt; ingenting er tapt.",
