@@ -1,0 +1,144 @@
+"""Maximise the REML criterion over theta (L-BFGS-B from several starts, best finite fit kept)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from folge.statistics._reml_criterion import Evaluation, evaluate, n_theta, region_factor, theta_lower_bounds
+from folge.statistics._reml_data import NestedCrossproducts
+
+__all__ = ["SINGULAR_TOL", "NestedLmmFit", "fit_theta"]
+
+#: lme4::isSingular's default tolerance on the diagonal of the relative Cholesky factors.
+SINGULAR_TOL = 1e-4
+
+
+@dataclass(frozen=True)
+class NestedLmmFit:
+    """A REML fit of the nested model.
+
+    Attributes
+    ----------
+    beta, vcov : fixed effects and their covariance sigma^2 (X'V^-1 X)^-1.
+    theta : relative Cholesky factors, lme4's order (person, then region l11, l21, l22).
+    sigma : residual standard deviation.
+    reml_criterion : -2 REML log-likelihood at the optimum (lme4's ``REMLcrit``).
+    person_var : person-intercept variance (NaN when the model has no person term).
+    region_cov : q x q covariance of the region effects.
+    singular : a diagonal theta entry below :data:`SINGULAR_TOL` (``lme4::isSingular``).
+    converged : the optimiser reported success from the start that won.
+    """
+
+    data: NestedCrossproducts
+    beta: np.ndarray
+    vcov: np.ndarray
+    theta: np.ndarray
+    sigma: float
+    reml_criterion: float
+    person_var: float
+    region_cov: np.ndarray
+    singular: bool
+    converged: bool
+
+
+def _criterion(data: NestedCrossproducts, theta: np.ndarray) -> float:
+    try:
+        value = evaluate(data, theta).profiled_deviance(data.n, data.p)
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return math.inf
+    return value if math.isfinite(value) else math.inf
+
+
+def _central_gradient(data: NestedCrossproducts, theta: np.ndarray, f0: float) -> np.ndarray:
+    grad = np.empty_like(theta)
+    lower = theta_lower_bounds(data)
+    for i in range(theta.size):
+        h = 1e-6 * max(1.0, abs(theta[i]))
+        up, down = theta.copy(), theta.copy()
+        up[i] += h
+        if lower[i] is not None and theta[i] - h < lower[i]:
+            grad[i] = (_criterion(data, up) - f0) / h  # forward difference at the bound
+            continue
+        down[i] -= h
+        grad[i] = (_criterion(data, up) - _criterion(data, down)) / (2.0 * h)
+    return grad
+
+
+def _starts(data: NestedCrossproducts) -> list[np.ndarray]:
+    """lme4's start (identity factors) and two rescaled ones."""
+    region = ([], [1.0], [1.0, 0.0, 1.0])[data.q]
+    base = np.array(([1.0] if data.person_term else []) + region)
+    diagonal = np.array([b != 0.0 for b in base])
+    return [base, np.where(diagonal, 0.3, 0.0), np.where(diagonal, 0.05, 0.0)]
+
+
+def _minimise(data: NestedCrossproducts, start: np.ndarray) -> optimize.OptimizeResult:
+    def fun(theta):
+        f0 = _criterion(data, theta)
+        if not math.isfinite(f0):
+            return 1e300, np.zeros_like(theta)
+        return f0, _central_gradient(data, theta, f0)
+
+    bounds = [(lo, None) for lo in theta_lower_bounds(data)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return optimize.minimize(
+            fun, start, jac=True, method="L-BFGS-B", bounds=bounds,
+            options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000, "maxcor": 20},
+        )
+
+
+def _polish(data: NestedCrossproducts, theta: np.ndarray) -> np.ndarray:
+    """Snap diagonal entries within 1e-7 of zero onto the bound when that is no worse."""
+    snapped = theta.copy()
+    for i, lo in enumerate(theta_lower_bounds(data)):
+        if lo is not None and snapped[i] < 1e-7:
+            snapped[i] = 0.0
+    return snapped if _criterion(data, snapped) <= _criterion(data, theta) else theta
+
+
+def _stationary(data: NestedCrossproducts, theta: np.ndarray, tol: float = 1e-3) -> bool:
+    """The projected gradient is small (L-BFGS-B may stop on its line search at the optimum)."""
+    grad = _central_gradient(data, theta, _criterion(data, theta))
+    at_bound = np.array([lo is not None and t <= lo for lo, t in zip(theta_lower_bounds(data), theta, strict=True)])
+    projected = np.where(at_bound & (grad > 0), 0.0, grad)
+    return bool(np.all(np.abs(projected) < tol))
+
+
+def _assemble(data: NestedCrossproducts, theta: np.ndarray, converged: bool) -> NestedLmmFit:
+    ev: Evaluation = evaluate(data, theta)
+    sigma2 = ev.pwrss / (data.n - data.p)
+    lam = region_factor(data, theta)
+    diag_idx = [i for i, lo in enumerate(theta_lower_bounds(data)) if lo is not None]
+    return NestedLmmFit(
+        data=data,
+        beta=ev.beta,
+        vcov=sigma2 * ev.xtvx_inv,
+        theta=theta,
+        sigma=math.sqrt(sigma2),
+        reml_criterion=ev.profiled_deviance(data.n, data.p),
+        person_var=sigma2 * theta[0] ** 2 if data.person_term else math.nan,
+        region_cov=sigma2 * lam @ lam.T,
+        singular=bool(np.any(theta[diag_idx] < SINGULAR_TOL)) if diag_idx else False,
+        converged=converged,
+    )
+
+
+def fit_theta(data: NestedCrossproducts) -> NestedLmmFit | None:
+    """The best finite REML fit over several starts, or None when no start gives one."""
+    if n_theta(data) == 0:
+        return _assemble(data, np.zeros(0), True) if math.isfinite(_criterion(data, np.zeros(0))) else None
+    best = None
+    for start in _starts(data):
+        result = _minimise(data, start)
+        if math.isfinite(result.fun) and result.fun < 1e299 and (best is None or result.fun < best.fun - 1e-10):
+            best = result
+    if best is None:
+        return None
+    theta = _polish(data, np.asarray(best.x, dtype=float))
+    return _assemble(data, theta, bool(best.success) or _stationary(data, theta))
