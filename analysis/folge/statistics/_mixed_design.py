@@ -49,19 +49,21 @@ def _adjustment_columns(frame: pd.DataFrame, adjust_for: tuple[str, ...]) -> tup
             arrays.append(values.to_numpy(dtype=float))
             names.append(column)
             continue
-        text = values.astype(str)
-        for level in sorted(text.unique())[1:]:
-            arrays.append((text == level).to_numpy(dtype=float))
-            names.append(f"{column}{level}")
+        codes, levels = pd.factorize(values)
+        order = sorted(range(len(levels)), key=lambda i: str(levels[i]))
+        for i in order[1:]:
+            arrays.append((codes == i).astype(float))
+            names.append(f"{column}{levels[i]}")
     return arrays, names
 
 
 def _full_rank(x: np.ndarray, names: list[str], notes: list[str]) -> tuple[np.ndarray, list[str]]:
     """Keep columns left to right while they add to the rank (as lm/lmer drop aliased ones)."""
+    cross = x.T @ x
     keep: list[int] = []
     for j in range(x.shape[1]):
-        trial = x[:, keep + [j]]
-        if np.linalg.matrix_rank(trial.T @ trial) == len(keep) + 1:
+        trial = keep + [j]
+        if np.linalg.matrix_rank(cross[np.ix_(trial, trial)]) == len(trial):
             keep.append(j)
     dropped = [names[j] for j in range(x.shape[1]) if j not in keep]
     if dropped:
@@ -70,15 +72,15 @@ def _full_rank(x: np.ndarray, names: list[str], notes: list[str]) -> tuple[np.nd
 
 
 def _codes(frame: pd.DataFrame, region: str | None, respondent: str, notes: list[str]):
+    """Region codes and person codes; a respondent seen in two regions is two persons."""
     region_codes = pd.factorize(frame[region])[0] if region else np.zeros(len(frame), dtype=np.int64)
-    person_key = frame[respondent].astype(str)
-    if region:
-        spread = frame.groupby(person_key)[region].nunique()
-        if (spread > 1).any():
-            notes.append(f"{int((spread > 1).sum())} respondent(s) answered in several regions: "
-                         "counted as a separate person in each")
-        person_key = frame[region].astype(str) + "\x1f" + person_key
-    return region_codes.astype(np.int64), pd.factorize(person_key)[0].astype(np.int64)
+    respondent_codes = pd.factorize(frame[respondent])[0].astype(np.int64)
+    pair = respondent_codes * (int(region_codes.max()) + 1) + region_codes
+    person = pd.factorize(pair)[0].astype(np.int64)
+    moved = person.max() - respondent_codes.max()
+    if moved > 0:
+        notes.append(f"{moved} respondent(s) answered in more than one region: counted as a separate person in each")
+    return region_codes.astype(np.int64), person
 
 
 def build_design(frame, *, score, time, region, respondent, adjust_for) -> Design:

@@ -86,17 +86,33 @@ def _person_weights(data: NestedCrossproducts, theta: np.ndarray) -> tuple[np.nd
     return t2 / one_plus, float(data.m_counts @ np.log(one_plus))
 
 
+def _schur_pieces(data: NestedCrossproducts, f: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """H_r (R, q, q) and F_r (R, q, k) of the module docstring."""
+    h = data.zz - np.tensordot(f, data.zz_m, axes=(0, 1))
+    fr = data.zw - np.tensordot(f, data.zs_m, axes=(0, 1))
+    return h, fr
+
+
 def _region_correction(data: NestedCrossproducts, lam: np.ndarray, f: np.ndarray) -> tuple[np.ndarray, float]:
-    """sum_r F_r' L S_r^-1 L' F_r and sum_r log|S_r| over the region blocks."""
-    q = data.q
-    h = data.zz - np.einsum("k,rkab->rab", f, data.zz_m)
-    fr = data.zw - np.einsum("k,rkab->rab", f, data.zs_m)
-    lf = np.einsum("ba,rbc->rac", lam, fr)  # Lambda' F_r
-    s = np.eye(q) + np.einsum("ba,rbc,cd->rad", lam, h, lam)
-    chol = np.linalg.cholesky(s)
-    logdet = 2.0 * float(np.log(np.diagonal(chol, axis1=1, axis2=2)).sum())
-    half = np.linalg.solve(chol, lf)  # chol^-1 Lambda' F_r
-    return np.einsum("rac,rad->cd", half, half), logdet
+    """sum_r F_r' L S_r^-1 L' F_r and sum_r log|S_r|, with the 1x1 or 2x2 algebra written out."""
+    h, fr = _schur_pieces(data, f)
+    if data.q == 1:
+        a = lam[0, 0]
+        s = 1.0 + a * a * h[:, 0, 0]
+        half = (a / np.sqrt(s))[:, None] * fr[:, 0, :]
+        return half.T @ half, float(np.log(s).sum())
+    a, b, c = lam[0, 0], lam[1, 0], lam[1, 1]
+    row0 = a * h[:, 0, :] + b * h[:, 1, :]  # first row of Lambda' H
+    s00 = 1.0 + a * row0[:, 0] + b * row0[:, 1]
+    s01 = c * row0[:, 1]
+    s11 = 1.0 + c * c * h[:, 1, 1]
+    l00 = np.sqrt(s00)
+    l10 = s01 / l00
+    l11 = np.sqrt(s11 - l10 * l10)
+    half0 = (a * fr[:, 0, :] + b * fr[:, 1, :]) / l00[:, None]
+    half1 = (c * fr[:, 1, :] - l10[:, None] * half0) / l11[:, None]
+    correction = half0.T @ half0 + half1.T @ half1
+    return correction, 2.0 * float(np.log(l00).sum() + np.log(l11).sum())
 
 
 def evaluate(data: NestedCrossproducts, theta: np.ndarray) -> Evaluation:

@@ -55,12 +55,15 @@ class NestedCrossproducts:
 
 def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     """Column sums of ``values`` (rows, c) within ``codes`` (0..size-1): (size, c)."""
-    return np.stack([np.bincount(codes, weights=values[:, j], minlength=size) for j in range(values.shape[1])], axis=1)
+    out = np.zeros((size, values.shape[1]))
+    for j in range(values.shape[1]):
+        out[:, j] = np.bincount(codes, weights=values[:, j], minlength=size)
+    return out
 
 
 def _outer_sums(codes: np.ndarray, a: np.ndarray, b: np.ndarray, size: int) -> np.ndarray:
     """Sums of the outer products a_i b_i' within ``codes``: (size, a cols, b cols)."""
-    out = np.empty((size, a.shape[1], b.shape[1]))
+    out = np.zeros((size, a.shape[1], b.shape[1]))
     for i in range(a.shape[1]):
         for j in range(b.shape[1]):
             out[:, i, j] = np.bincount(codes, weights=a[:, i] * b[:, j], minlength=size)
@@ -100,7 +103,7 @@ def nested_crossproducts(
         m_values, m_index = np.unique(np.bincount(person, minlength=n_persons), return_inverse=True)
         n_m = m_values.size
         s = _sum_by(person, w, n_persons)
-        zp = _sum_by(person, z_region, n_persons) if q else np.zeros((n_persons, 0))
+        zp = _sum_by(person, z_region, n_persons)
     cell = person_region * n_m + m_index
     return NestedCrossproducts(
         n=n,

@@ -89,8 +89,13 @@ def _minimise(data: NestedCrossproducts, start: np.ndarray) -> optimize.Optimize
         warnings.simplefilter("ignore", RuntimeWarning)
         return optimize.minimize(
             fun, start, jac=True, method="L-BFGS-B", bounds=bounds,
-            options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 2000, "maxcor": 20},
+            options={"ftol": 1e-12, "gtol": 1e-9, "maxiter": 2000, "maxcor": 20},
         )
+
+
+def _on_boundary(data: NestedCrossproducts, theta: np.ndarray) -> bool:
+    lower = theta_lower_bounds(data)
+    return any(lo is not None and value < SINGULAR_TOL for lo, value in zip(lower, theta, strict=True))
 
 
 def _polish(data: NestedCrossproducts, theta: np.ndarray) -> np.ndarray:
@@ -130,14 +135,20 @@ def _assemble(data: NestedCrossproducts, theta: np.ndarray, converged: bool) -> 
 
 
 def fit_theta(data: NestedCrossproducts) -> NestedLmmFit | None:
-    """The best finite REML fit over several starts, or None when no start gives one."""
+    """The best finite REML fit, or None when no start gives one.
+
+    L-BFGS-B from lme4's start (identity factors); when that stops on the boundary or
+    without converging, also from two smaller starts, keeping the lowest criterion.
+    """
     if n_theta(data) == 0:
         return _assemble(data, np.zeros(0), True) if math.isfinite(_criterion(data, np.zeros(0))) else None
     best = None
-    for start in _starts(data):
+    for number, start in enumerate(_starts(data)):
         result = _minimise(data, start)
         if math.isfinite(result.fun) and result.fun < 1e299 and (best is None or result.fun < best.fun - 1e-10):
             best = result
+        if number == 0 and best is not None and best.success and not _on_boundary(data, best.x):
+            break  # an interior optimum from lme4's start: the other starts are for boundary stalls
     if best is None:
         return None
     theta = _polish(data, np.asarray(best.x, dtype=float))
