@@ -58,3 +58,8 @@ for (name in c("mixed_panel", "mixed_panel_singular")) {
            score ~ later + role + (1 | respondent), one, "later")
   }
 }
+
+# lme4::sleepstudy (tests/reference/data/sleepstudy.csv): a published random-slope case,
+# subjects as the "regions", no person term.
+ss <- read.csv(file.path(d, "sleepstudy.csv"))
+report("sleepstudy random slope", Reaction ~ Days + (1 + Days | Subject), ss, "Days")

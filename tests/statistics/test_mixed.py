@@ -14,6 +14,9 @@ optCtrl = list(rhoend = 1e-12)))``; estimates, SEs and Satterthwaite df from
 - change_A_B_slope / _intercept: score ~ later + role + (1 + later | region) /
   (1 | region) + (1 | respondent), rows of waves A and B
 - regional_change_A_B_R: score ~ later + role + (1 | respondent), waves A and B of region R
+
+Re-running the script reproduces these numbers to about 1e-7 (BOBYQA's path varies a
+little from run to run); our engine agrees with them to about 1e-7 as well.
 """
 
 from __future__ import annotations
@@ -60,12 +63,12 @@ class _Ref:
 # R: tests/reference/mixed_models.R (numbers as printed, 12 digits)
 REFERENCE = {
     ("mixed_panel", "trend_slope"): _Ref(
-        fixef=(2.998302089447, 0.125383863289, -0.227062923813, 0.412503009881),
-        se=(0.1043102786403, 0.0404288497002, 0.0775973820626, 0.0765516005528),
-        df=(12.05117282986, 9.21145006009, 380.19138607748, 379.06978393902),
-        p=0.0123507356731, ci=(0.0342464754353, 0.2165212511424), reml=1997.47353753,
-        theta=(0.7225437850022, 0.4349951007106, 0.0635557122187, 0.166088827166,), sigma=0.618738546467,
-        varcomp=(0.1998677323296, 0.0724407731217, 0.0121071662175, 0.0105840845607, 0.3828373888841), singular=False,
+        fixef=(2.998302088588, 0.125383863528, -0.227062922969, 0.412503008738),
+        se=(0.1043102718129, 0.0404288474677, 0.0775973843074, 0.0765516027606),
+        df=(12.05117649822, 9.21145148883, 380.19136015019, 379.06975942028),
+        p=0.0123507298405, ci=(0.0342464828064, 0.2165212442488), reml=1997.47353753,
+        theta=(0.7225438504791, 0.4349950621805, 0.0635557004791, 0.1660888217347,), sigma=0.61873853471,
+        varcomp=(0.199867760958, 0.0724407575357, 0.0121071644954, 0.010584081266, 0.3828373743351), singular=False,
     ),
     ("mixed_panel", "trend_intercept"): _Ref(
         fixef=(3.006549704996, 0.123642253877, -0.234817536879, 0.396243156009),
@@ -92,12 +95,12 @@ REFERENCE = {
         varcomp=(0.21739555312, 0.339201580495), singular=False,
     ),
     ("mixed_panel", "change_1_3_slope"): _Ref(
-        fixef=(3.030710531076, 0.234370346354, -0.315051629762, 0.481656741155),
-        se=(0.1183181268918, 0.0904838923664, 0.0949170373441, 0.0941841810305),
-        df=(12.65198155517, 8.68158147984, 305.58011933725, 298.50029897619),
-        p=0.030047332958, ci=(0.0285314197018, 0.4402092730063), reml=1032.05208656,
-        theta=(0.6926408317156, 0.4675138467542, -0.0114095304007, 0.2953612126584,), sigma=0.625615514666,
-        varcomp=(0.18777215928809, 0.0855468410312, 0.03419554414469, -0.00208774411754, 0.39139477219025), singular=False,
+        fixef=(3.030710533356, 0.23437033537, -0.315051626369, 0.481656735981),
+        se=(0.118318136872, 0.0904838711746, 0.094917038785, 0.0941841825256),
+        df=(12.65197620291, 8.68158312348, 305.58011325053, 298.50029390421),
+        p=0.0300473048946, ci=(0.0285314631117, 0.4402092076283), reml=1032.05208656,
+        theta=(0.6926409154302, 0.4675139228061, -0.0114095603491, 0.295361074121,), sigma=0.625615495008,
+        varcomp=(0.18777219287722, 0.08554686348744, 0.03419551023258, -0.00208774980598, 0.39139474759361), singular=False,
     ),
     ("mixed_panel", "change_1_3_intercept"): _Ref(
         fixef=(3.045937239619, 0.207524236252, -0.314472393882, 0.470974542356),
@@ -116,12 +119,12 @@ REFERENCE = {
         varcomp=(0.0672022323978, 0.5221593743596), singular=False,
     ),
     ("mixed_panel", "change_2_3_slope"): _Ref(
-        fixef=(3.102667273937, 0.148932335813, -0.211878436935, 0.415440029665),
-        se=(0.1085198521928, 0.0665027986033, 0.0985156063615, 0.0975492091001),
-        df=(14.1141995599, 36.4765929373, 289.6614867686, 280.1134055914),
-        p=0.0313093911362, ci=(0.0141195709732, 0.2837451006521), reml=1029.18121077,
-        theta=(0.705111933478, 0.408502779206, 0.100736684028, 0.0,), sigma=0.627898884694,
-        varcomp=(0.19601781912442, 0.06579144944431, 0.00400087262693, 0.01622415511414, 0.39425700940052), singular=True,
+        fixef=(3.102667274658, 0.148932335529, -0.211878437141, 0.415440026231),
+        se=(0.1085198338609, 0.0665027958451, 0.0985156077968, 0.0975492105346),
+        df=(14.1142113202, 36.4766248096, 289.661476754, 280.1133973234),
+        p=0.0313093792998, ci=(0.0141195803164, 0.2837450907424), reml=1029.18121077,
+        theta=(0.705111980473, 0.408502659273, 0.100736647629, 2.24435924308e-07,), sigma=0.62789887657,
+        varcomp=(0.19601784018031, 0.06579140911012, 0.00400086963222, 0.0162241440689, 0.39425699919727), singular=True,
     ),
     ("mixed_panel", "change_2_3_intercept"): _Ref(
         fixef=(3.100574949538, 0.147057416838, -0.213333719984, 0.413485326037),
@@ -140,12 +143,12 @@ REFERENCE = {
         varcomp=(0.252351145482, 0.340551577517), singular=False,
     ),
     ("mixed_panel_singular", "trend_slope"): _Ref(
-        fixef=(2.976399868129, 0.138318110231, -0.135973189891, 0.346192897558),
-        se=(0.1005306864021, 0.0196473706373, 0.0740920639639, 0.0719822217963),
-        df=(11.7748435744, 30.8961168315, 391.3501607322, 415.7171750888),
-        p=6.75391266777e-08, ci=(0.098241572086, 0.178394648375), reml=1912.21104344,
-        theta=(0.709876836687, 0.437660104559, -0.0346054126971, 0.0,), sigma=0.594672170686,
-        varcomp=(0.178205556223065, 0.067737497734693, 0.000423490132735, -0.005355946406264, 0.353634990588604), singular=True,
+        fixef=(2.97639986835, 0.138318110221, -0.135973190747, 0.346192899616),
+        se=(0.1005306978873, 0.0196473703448, 0.074092066748, 0.0719822243569),
+        df=(11.7748385642, 30.8961106272, 391.3501322883, 415.7171431313),
+        p=6.75391828267e-08, ci=(0.098241572346, 0.178394648097), reml=1912.21104344,
+        theta=(0.709876931735, 0.43766018635, -0.0346054124886, 4.61869229972e-14,), sigma=0.594672151594,
+        varcomp=(0.178205592501544, 0.06773751870295, 0.000423490100439, -0.005355947031011, 0.353634967880975), singular=True,
     ),
     ("mixed_panel_singular", "trend_intercept"): _Ref(
         fixef=(2.982053635369, 0.136062517292, -0.136320977706, 0.347330184744),
@@ -172,12 +175,12 @@ REFERENCE = {
         varcomp=(0.0996520762817, 0.3374901571388), singular=False,
     ),
     ("mixed_panel_singular", "change_1_3_slope"): _Ref(
-        fixef=(3.050606631637, 0.200934998786, -0.17019289712, 0.279081675404),
-        se=(0.1161063049487, 0.0715812301942, 0.0950335295617, 0.0923418949443),
-        df=(12.3291340937, 18.1878888634, 323.4904151844, 332.6138465537),
-        p=0.0115773014748, ci=(0.0506596956766, 0.3512103018953), reml=1013.45376525,
-        theta=(0.752339610708, 0.480378254244, -0.160319399102, 0.0,), sigma=0.601666424186,
-        varcomp=(0.20489879723101, 0.08353687638428, 0.00930430001743, -0.02787924246457, 0.36200248599268), singular=True,
+        fixef=(3.050606630492, 0.200935000305, -0.170192897224, 0.279081675653),
+        se=(0.1161063114085, 0.0715812295752, 0.0950335307828, 0.0923418960386),
+        df=(12.3291314912, 18.1878852557, 323.4904080682, 332.6138383603),
+        p=0.0115773018767, ci=(0.0506596963816, 0.3512103042278), reml=1013.45376525,
+        theta=(0.752339701175, 0.480378313398, -0.160319412709, 4.58826519669e-09,), sigma=0.601666400499,
+        varcomp=(0.20489883037502, 0.08353689038041, 0.00930430086427, -0.0278792460688, 0.36200245748981), singular=True,
     ),
     ("mixed_panel_singular", "change_1_3_intercept"): _Ref(
         fixef=(3.055813009514, 0.190821233606, -0.174911303347, 0.279014617209),
@@ -196,12 +199,12 @@ REFERENCE = {
         varcomp=(0.217928741518, 0.356564684497), singular=False,
     ),
     ("mixed_panel_singular", "change_2_3_slope"): _Ref(
-        fixef=(3.011006308068, 0.212297432355, -0.124745272454, 0.266190274448),
-        se=(0.1078411122559, 0.0664111036541, 0.0895409642218, 0.0899402609177),
-        df=(12.9154236434, 57.2351750123, 264.7483774157, 274.4633074571),
-        p=0.00226428105614, ci=(0.0793233325933, 0.3452715321175), reml=993.277927024,
-        theta=(0.487151462078, 0.39520556988, -0.0653127681544, 1.5262206483e-07,), sigma=0.654652683275,
-        varcomp=(0.10170678475843, 0.06693727341457, 0.00182817634959, -0.01106223938277, 0.42857013571966), singular=True,
+        fixef=(3.011006308886, 0.212297433107, -0.124745272293, 0.26619027284),
+        se=(0.1078411099871, 0.0664111046548, 0.0895409636534, 0.0899402603917),
+        df=(12.9154249691, 57.2351643059, 264.7483774791, 274.4633077514),
+        p=0.00226428148706, ci=(0.0793233308048, 0.3452715354099), reml=993.277927024,
+        theta=(0.4871514295355, 0.3952055515454, -0.0653127780855, 0.0,), sigma=0.654652691256,
+        varcomp=(0.10170677364963, 0.06693726883575, 0.00182817695011, -0.01106224082131, 0.42857014616828), singular=True,
     ),
     ("mixed_panel_singular", "change_2_3_intercept"): _Ref(
         fixef=(3.014716226667, 0.20653331801, -0.125517416856, 0.265812537886),
@@ -378,3 +381,154 @@ def test_bounds_are_vectorised_and_propagate_nan():
     assert high[0] == pytest.approx(0.672472, abs=1e-6)
     assert math.isnan(low[2]) and math.isnan(high[2])
     assert math.isnan(lower_bound(1.0, 0.1, math.nan, 0.05))
+
+
+# ----------------------------------------------------------------- the engine, other checks
+def test_sleepstudy_random_slope_matches_lmertest():
+    # R: lmerTest::lmer(Reaction ~ Days + (1 + Days | Subject), sleepstudy, REML = TRUE)
+    ss = pd.read_csv(DATA / "sleepstudy.csv")
+    x = np.column_stack([np.ones(len(ss)), ss["Days"]])
+    subject = pd.factorize(ss["Subject"])[0]
+    fit = fit_nested_lmm(ss["Reaction"].to_numpy(), x, x, subject, np.arange(len(ss)), person_term=False)
+    np.testing.assert_allclose(fit.beta, [251.4051048485, 10.4672859596], atol=1e-4)
+    np.testing.assert_allclose(np.sqrt(np.diag(fit.vcov)), [6.82455577628, 1.54578893243], atol=1e-4)
+    assert fit.reml_criterion == pytest.approx(1743.62827196, abs=1e-6)
+    np.testing.assert_allclose(fit.theta, [0.9667327914714, 0.0151690598804, 0.2309095980853], atol=1e-5)
+    assert fit.sigma == pytest.approx(25.5918158926, rel=1e-6)
+    # R: coef(summary(fit))[, "df"]: 17.0000051947 16.9999990263 (balanced design: 17)
+    assert satterthwaite_df(fit, np.array([0.0, 1.0])) == pytest.approx(16.9999990263, rel=1e-4)
+    assert satterthwaite_df(fit, np.array([1.0, 0.0])) == pytest.approx(17.0000051947, rel=1e-4)
+
+
+def _dense_reml_deviance(y, x, z, lam, sigma):
+    """-2 REML log-likelihood from the full n x n covariance (textbook formula, no tricks)."""
+    v = sigma**2 * (np.eye(y.size) + z @ lam @ lam.T @ z.T)
+    vinv = np.linalg.inv(v)
+    xvx = x.T @ vinv @ x
+    beta = np.linalg.solve(xvx, x.T @ vinv @ y)
+    r = y - x @ beta
+    dof = y.size - x.shape[1]
+    return (np.linalg.slogdet(v)[1] + np.linalg.slogdet(xvx)[1] + r @ vinv @ r + dof * math.log(2 * math.pi)), beta, xvx
+
+
+def test_block_algebra_equals_the_dense_formula():
+    from folge.statistics._reml_criterion import evaluate
+    from folge.statistics._reml_data import nested_crossproducts
+
+    rng = np.random.default_rng(5)
+    region = np.repeat([0, 1, 2], [7, 11, 9])
+    person = np.concatenate([[0, 0, 1, 2, 2, 2, 3], [4, 4, 5, 6, 7, 7, 8, 8, 8, 9, 9], [10, 11, 11, 12, 13, 13, 14, 14, 14]])
+    t = rng.uniform(0, 3, region.size)
+    x = np.column_stack([np.ones(region.size), t, rng.integers(0, 2, region.size)])
+    z_region = np.column_stack([np.ones(region.size), t])
+    y = rng.normal(size=region.size)
+    theta = np.array([0.8, 0.6, -0.3, 0.4])  # person, region l11, l21, l22
+    sigma = 1.3
+    # Z = [person indicators, region intercepts, region slopes], Lambda block diagonal
+    z = np.column_stack([np.eye(15)[person], np.eye(3)[region], np.eye(3)[region] * t[:, None]])
+    lam = np.zeros((21, 21))
+    lam[:15, :15] = theta[0] * np.eye(15)
+    lam[15:18, 15:18] = theta[1] * np.eye(3)
+    lam[18:, 15:18] = theta[2] * np.eye(3)
+    lam[18:, 18:] = theta[3] * np.eye(3)
+    dense, beta, xvx = _dense_reml_deviance(y, x, z, lam, sigma)
+    data = nested_crossproducts(y, x, z_region, region, person)
+    ev = evaluate(data, theta)
+    assert ev.deviance(sigma, data.n, data.p) == pytest.approx(dense, rel=1e-12)
+    np.testing.assert_allclose(ev.beta, beta, rtol=1e-10)
+    np.testing.assert_allclose(ev.xtvx_inv, np.linalg.inv(xvx) / sigma**2, rtol=1e-10)  # (X'V_theta^-1 X)^-1
+
+
+# ----------------------------------------------------------------- degenerate data
+def _small_panel(seed=3, regions=4, per=6, waves=(0.0, 1.0, 2.5)) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = [{"region": f"g{g}", "respondent": f"g{g}p{i}", "role": "a" if i % 2 else "b", "wave": w + 1,
+             "years": t} for g in range(regions) for i in range(per) for w, t in enumerate(waves)]
+    d = pd.DataFrame(rows)
+    d["score"] = 3 + 0.1 * d["years"] + rng.normal(0, 0.5, len(d))
+    return d
+
+
+@pytest.mark.parametrize("case, reason", [
+    ("one wave", "only one wave"),
+    ("one region", "one region"),
+    ("constant", "SD = 0"),
+    ("tiny", "too few answers"),
+    ("all missing", "too few answers"),
+])
+def test_degenerate_data_give_nan_and_a_reason(case, reason):
+    d = _small_panel()
+    if case == "one wave":
+        d = d[d["wave"] == 2]
+    elif case == "one region":
+        d = d[d["region"] == "g0"]
+    elif case == "constant":
+        d = d.assign(score=4.0)
+    elif case == "tiny":
+        d = d.head(2)
+    else:
+        d = d.assign(score=np.nan)
+    row = trend_mixed(d).iloc[0]
+    assert math.isnan(row["estimate"]) and math.isnan(row["se"]) and math.isnan(row["df"])
+    assert math.isnan(row["ci_low"]) and math.isnan(row["p"])
+    assert reason in row["note"]
+
+
+def test_change_with_a_missing_wave_gives_nan():
+    row = change_mixed(_small_panel(), 1, 7).iloc[0]
+    assert math.isnan(row["diff"]) and "only one wave" in row["note"]
+
+
+def test_an_unestimable_model_gives_nan_and_a_reason(monkeypatch):
+    mixed = __import__("folge.statistics.mixed", fromlist=["fit_theta"])
+    monkeypatch.setattr(mixed, "fit_theta", lambda data: None)
+    row = trend_mixed(_small_panel()).iloc[0]
+    assert math.isnan(row["estimate"]) and "could not be estimated" in row["note"]
+    assert "(1 | region) + (1 | respondent)" in row["method"]  # the fallback was tried too
+    assert "fallback" in row["note"]
+
+
+def test_without_repeated_respondents_the_person_term_is_left_out_and_ols_remains():
+    d = _small_panel()
+    d["respondent"] = d["respondent"] + "w" + d["wave"].astype(str)  # nobody answers twice
+    one = d[d["region"] == "g1"]
+    row = regional_trend_mixed(one).iloc[0]
+    x = np.column_stack([np.ones(len(one)), one["years"], (one["role"] == "b").astype(float)])
+    coef, rss = np.linalg.lstsq(x, one["score"].to_numpy(), rcond=None)[:2]
+    dof = len(one) - 3
+    ols_se = math.sqrt(rss[0] / dof * np.linalg.inv(x.T @ x)[1, 1])
+    # R: lm(score ~ years + role) gives the same slope, SE and df = n - p
+    assert row["estimate"] == pytest.approx(coef[1], abs=1e-10)
+    assert row["se"] == pytest.approx(ols_se, rel=1e-8)
+    assert row["df"] == pytest.approx(dof, rel=1e-6)
+    assert "respondent term is left out" in row["note"] and "respondent)" not in row["method"]
+
+
+def test_aliased_adjustment_is_dropped_with_a_note():
+    d = _small_panel().assign(role="same")
+    row = trend_mixed(d).iloc[0]
+    assert math.isfinite(row["estimate"])
+    d2 = _small_panel().assign(sector=lambda f: f["role"])
+    row2 = trend_mixed(d2, adjust_for=("role", "sector")).iloc[0]
+    assert "sectorb dropped" in row2["note"]
+    assert row2["estimate"] == pytest.approx(trend_mixed(_small_panel()).iloc[0]["estimate"], abs=1e-8)
+
+
+def test_respondent_in_two_regions_is_noted():
+    d = _small_panel()
+    d.loc[(d["respondent"] == "g0p1") & (d["wave"] == 3), "region"] = "g1"
+    row = trend_mixed(d).iloc[0]
+    assert "1 respondent(s) answered in more than one region" in row["note"]
+
+
+# ----------------------------------------------------------------- wrong arguments
+def test_wrong_arguments_raise_clear_errors():
+    d = _small_panel()
+    with pytest.raises(ValueError, match="lacks the column"):
+        trend_mixed(d, years="date")
+    with pytest.raises(TypeError, match="'score' must be numeric"):
+        trend_mixed(d.assign(score="x"))
+    with pytest.raises(TypeError, match="must be a pandas DataFrame"):
+        regional_trend_mixed([1, 2, 3])
+    with pytest.raises(ValueError, match="must differ"):
+        change_mixed(d, 2, 2)

@@ -159,12 +159,16 @@ def _zero_terms(fit: NestedLmmFit, region: str | None, respondent: str) -> list[
 def _fit_with_fallback(design: Design, q: int, person_term: bool) -> tuple[NestedLmmFit | None, int, list[str]]:
     """Fit; a singular (or failed) random-slope fit falls back to a random intercept per region."""
     fit = _fit_design(design, q, person_term)
-    if q == 2 and (fit is None or fit.singular):
-        fallback = _fit_design(design, 1, person_term)
-        if fallback is not None:
-            why = "could not be estimated" if fit is None else "is singular (lme4::isSingular, tol 1e-4)"
-            return fallback, 1, [f"the random-slope model {why}: fell back to a random intercept per region"]
-    return fit, q, []
+    if q != 2 or (fit is not None and not fit.singular):
+        return fit, q, []
+    why = "could not be estimated" if fit is None else "is singular (lme4::isSingular, tol 1e-4)"
+    fallback = _fit_design(design, 1, person_term)
+    if fallback is not None:
+        return fallback, 1, [f"the random-slope model {why}: fell back to a random intercept per region"]
+    if fit is None:
+        return None, 1, [f"the random-slope model {why}, nor could its fallback (a random intercept per region)"]
+    return fit, 2, [f"the random-slope model {why}, and its fallback (a random intercept per region) "
+                    "could not be estimated: the singular random-slope fit is reported"]
 
 
 def _inference(fit: NestedLmmFit) -> dict:
