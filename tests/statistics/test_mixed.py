@@ -532,3 +532,10 @@ def test_wrong_arguments_raise_clear_errors():
         regional_trend_mixed([1, 2, 3])
     with pytest.raises(ValueError, match="must differ"):
         change_mixed(d, 2, 2)
+
+
+def test_too_few_respondents_give_nan():
+    d = _small_panel()
+    two = d[d["respondent"].isin(["g0p0", "g0p1"])]
+    row = regional_trend_mixed(two).iloc[0]
+    assert math.isnan(row["estimate"]) and "too few respondents (2" in row["note"]

@@ -16,6 +16,10 @@ __all__ = ["SINGULAR_TOL", "NestedLmmFit", "fit_theta"]
 
 #: lme4::isSingular's default tolerance on the diagonal of the relative Cholesky factors.
 SINGULAR_TOL = 1e-4
+#: Diagonal entries of theta below this are tried on the boundary (see _try_boundaries).
+_SMALL_DIAGONAL = 0.05
+#: A boundary fit whose REML criterion is within this of the interior one is preferred.
+_TIE = 1e-7
 
 
 @dataclass(frozen=True)
@@ -77,20 +81,33 @@ def _starts(data: NestedCrossproducts) -> list[np.ndarray]:
     return [base, np.where(diagonal, 0.3, 0.0), np.where(diagonal, 0.05, 0.0)]
 
 
-def _minimise(data: NestedCrossproducts, start: np.ndarray) -> optimize.OptimizeResult:
-    def fun(theta):
+def _minimise(data: NestedCrossproducts, start: np.ndarray, fixed: frozenset[int] = frozenset()) -> tuple[np.ndarray, float, bool]:
+    """L-BFGS-B over the entries of theta not in ``fixed`` (those keep their start value)."""
+    free = np.array([i not in fixed for i in range(start.size)], dtype=bool)
+    if not free.any():
+        return start.copy(), _criterion(data, start), True
+
+    def full(sub):
+        theta = start.copy()
+        theta[free] = sub
+        return theta
+
+    def fun(sub):
+        theta = full(sub)
         f0 = _criterion(data, theta)
         if not math.isfinite(f0):
-            return 1e300, np.zeros_like(theta)
-        return f0, _central_gradient(data, theta, f0)
+            return 1e300, np.zeros_like(sub)
+        return f0, _central_gradient(data, theta, f0)[free]
 
-    bounds = [(lo, None) for lo in theta_lower_bounds(data)]
+    bounds = [(lo, None) for lo, keep in zip(theta_lower_bounds(data), free, strict=True) if keep]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        return optimize.minimize(
-            fun, start, jac=True, method="L-BFGS-B", bounds=bounds,
-            options={"ftol": 1e-12, "gtol": 1e-9, "maxiter": 2000, "maxcor": 20},
+        result = optimize.minimize(
+            fun, start[free], jac=True, method="L-BFGS-B", bounds=bounds,
+            options={"ftol": 1e-13, "gtol": 1e-9, "maxiter": 2000, "maxcor": 20},
         )
+    value = float(result.fun) if math.isfinite(result.fun) and result.fun < 1e299 else math.inf
+    return full(np.asarray(result.x, dtype=float)), value, bool(result.success)
 
 
 def _on_boundary(data: NestedCrossproducts, theta: np.ndarray) -> bool:
@@ -98,13 +115,22 @@ def _on_boundary(data: NestedCrossproducts, theta: np.ndarray) -> bool:
     return any(lo is not None and value < SINGULAR_TOL for lo, value in zip(lower, theta, strict=True))
 
 
-def _polish(data: NestedCrossproducts, theta: np.ndarray) -> np.ndarray:
-    """Snap diagonal entries within 1e-7 of zero onto the bound when that is no worse."""
-    snapped = theta.copy()
-    for i, lo in enumerate(theta_lower_bounds(data)):
-        if lo is not None and snapped[i] < 1e-7:
-            snapped[i] = 0.0
-    return snapped if _criterion(data, snapped) <= _criterion(data, theta) else theta
+def _try_boundaries(data: NestedCrossproducts, theta: np.ndarray, value: float) -> tuple[np.ndarray, float]:
+    """Put small diagonal entries on their bound of 0 when the re-optimised criterion is no worse.
+
+    Near zero the criterion is nearly flat in a diagonal entry (it enters squared), so a
+    gradient method can stop at, say, 7e-4 where the optimum is 0; refitting with that
+    entry fixed at 0 decides. Ties within :data:`_TIE` go to the boundary.
+    """
+    fixed: frozenset[int] = frozenset()
+    small = [i for i, lo in enumerate(theta_lower_bounds(data)) if lo is not None and theta[i] < _SMALL_DIAGONAL]
+    for i in sorted(small, key=lambda j: theta[j]):
+        start = theta.copy()
+        start[i] = 0.0
+        trial, trial_value, _ = _minimise(data, start, fixed | {i})
+        if trial_value <= value + _TIE:
+            theta, value, fixed = trial, trial_value, fixed | {i}
+    return theta, value
 
 
 def _stationary(data: NestedCrossproducts, theta: np.ndarray, tol: float = 1e-3) -> bool:
@@ -138,18 +164,19 @@ def fit_theta(data: NestedCrossproducts) -> NestedLmmFit | None:
     """The best finite REML fit, or None when no start gives one.
 
     L-BFGS-B from lme4's start (identity factors); when that stops on the boundary or
-    without converging, also from two smaller starts, keeping the lowest criterion.
+    without converging, also from two smaller starts, keeping the lowest criterion;
+    then small diagonal entries are tried at zero (:func:`_try_boundaries`).
     """
     if n_theta(data) == 0:
         return _assemble(data, np.zeros(0), True) if math.isfinite(_criterion(data, np.zeros(0))) else None
     best = None
     for number, start in enumerate(_starts(data)):
-        result = _minimise(data, start)
-        if math.isfinite(result.fun) and result.fun < 1e299 and (best is None or result.fun < best.fun - 1e-10):
-            best = result
-        if number == 0 and best is not None and best.success and not _on_boundary(data, best.x):
+        theta, value, success = _minimise(data, start)
+        if math.isfinite(value) and (best is None or value < best[1] - 1e-10):
+            best = (theta, value, success)
+        if number == 0 and best is not None and success and not _on_boundary(data, theta):
             break  # an interior optimum from lme4's start: the other starts are for boundary stalls
     if best is None:
         return None
-    theta = _polish(data, np.asarray(best.x, dtype=float))
-    return _assemble(data, theta, bool(best.success) or _stationary(data, theta))
+    theta, _ = _try_boundaries(data, *best[:2])
+    return _assemble(data, theta, best[2] or _stationary(data, theta))

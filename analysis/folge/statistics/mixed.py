@@ -58,6 +58,7 @@ from folge.statistics._reml_satterthwaite import satterthwaite_df
 
 __all__ = [
     "CHANGE_MIXED_COLUMNS",
+    "MIN_RESPONDENTS",
     "SINGULAR_TOL",
     "TREND_MIXED_COLUMNS",
     "NestedLmmFit",
@@ -71,6 +72,8 @@ __all__ = [
 ]
 
 _COMMON = ("se", "df", "ci_low", "ci_high", "p", "n", "n_respondents", "n_regions", "singular", "method", "note")
+#: Fewer respondents than this give NaN ("too few respondents").
+MIN_RESPONDENTS = 3
 #: Columns of :func:`trend_mixed` and :func:`regional_trend_mixed` (one row).
 TREND_MIXED_COLUMNS = ("estimate", *_COMMON)
 #: Columns of :func:`change_mixed` (one row); ``n_panel`` = respondents in both waves.
@@ -205,6 +208,8 @@ def _scope_row(design: Design, names: dict, q: int, columns: tuple[str, ...]) ->
     if fit.singular:
         notes.append("singular fit: variance of " + ", ".join(_zero_terms(fit, names["region"], names["respondent"]))
                      + " estimated as zero")
+    if not fit.converged:
+        notes.append("the optimiser did not confirm convergence (projected gradient of the REML criterion above 1e-3)")
     if not math.isfinite(values["df"]):
         notes.append("Satterthwaite df could not be computed")
     row = {**values, "n": design.y.size, "n_respondents": design.n_persons, "n_panel": design.n_repeated,
@@ -223,6 +228,8 @@ def _run(frame, columns, names: dict, adjust_for, q: int) -> pd.DataFrame:
                               respondent=names["respondent"], adjust_for=adjust_for)
         if q and design.n_regions < 2:
             raise DesignProblem("one region: the national model needs at least two")
+        if design.n_persons < MIN_RESPONDENTS:
+            raise DesignProblem(f"too few respondents ({design.n_persons}; at least {MIN_RESPONDENTS})")
         if design.y.size <= design.x.shape[1] + 1:
             raise DesignProblem(f"too few answers ({design.y.size}) for {design.x.shape[1]} fixed effects")
     except DesignProblem as problem:
@@ -278,9 +285,18 @@ def regional_trend_mixed(frame: pd.DataFrame, *, score: str = "score", years: st
                          respondent: str = "respondent", adjust_for=("role",)) -> pd.DataFrame:
     """One region's trend per year: ``score ~ years + role + (1 | respondent)`` on its rows.
 
-    Parameters and columns as :func:`trend_mixed` (``n_regions`` is 1). A singular fit
-    (respondent variance estimated as zero, ``lme4::isSingular``) is kept and flagged in
-    ``singular`` and ``note``.
+    Parameters
+    ----------
+    frame : DataFrame with the region's answers (one row per respondent x wave).
+    score, years, respondent : column names, as in :func:`trend_mixed`.
+    adjust_for : fixed adjustment terms, as in :func:`trend_mixed`.
+
+    Returns
+    -------
+    DataFrame
+        One row with :data:`TREND_MIXED_COLUMNS` (``n_regions`` is 1). A singular fit
+        (respondent variance estimated as zero, ``lme4::isSingular``) is kept and flagged
+        in ``singular`` and ``note``; the verdicts decide what it is worth.
     """
     names = {"score": score, "time": years, "region": None, "respondent": respondent}
     return _run(frame, TREND_MIXED_COLUMNS, names, adjust_for, q=0)
@@ -295,6 +311,15 @@ def change_mixed(frame: pd.DataFrame, from_wave, to_wave, *, score: str = "score
     retained respondents count as paired, the rest as independent. With ``region`` given
     (national change) the model adds ``(1 + wave | region)``, falling back to
     ``(1 | region)`` when that fit is singular.
+
+    Parameters
+    ----------
+    frame : DataFrame with one row per answer; rows of other waves are ignored.
+    from_wave, to_wave : the two values of ``wave`` to compare (``diff`` = to - from).
+    score, wave, respondent : column names.
+    region : column name of the region for national change; None (default) for one
+        region's own change.
+    adjust_for : fixed adjustment terms, as in :func:`trend_mixed`.
 
     Returns
     -------
