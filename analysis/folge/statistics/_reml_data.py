@@ -70,6 +70,17 @@ def _outer_sums(codes: np.ndarray, a: np.ndarray, b: np.ndarray, size: int) -> n
     return out
 
 
+def _grouped_crossproducts(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """values_g' values_g for each group g (one matrix product per group): (size, c, c)."""
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(size + 1))
+    out = np.zeros((size, values.shape[1], values.shape[1]))
+    for g in range(size):
+        block = values[order[bounds[g]:bounds[g + 1]]]
+        out[g] = block.T @ block
+    return out
+
+
 def nested_crossproducts(
     y: np.ndarray,
     x: np.ndarray,
@@ -113,7 +124,7 @@ def nested_crossproducts(
         m_values=m_values.astype(float),
         m_counts=np.bincount(m_index, minlength=n_m).astype(float),
         wtw=w.T @ w,
-        ss=_outer_sums(m_index, s, s, n_m),
+        ss=_grouped_crossproducts(m_index, s, n_m),
         zz=_outer_sums(region, z_region, z_region, n_regions),
         zw=_outer_sums(region, z_region, w, n_regions),
         zz_m=_outer_sums(cell, zp, zp, n_regions * n_m).reshape(n_regions, n_m, q, q),
