@@ -104,7 +104,8 @@ def build_design(frame, *, score, time, region, respondent, adjust_for) -> Desig
     notes: list[str] = []
     region_codes, person = _codes(rows, region, respondent, notes)
     extra, extra_names = _adjustment_columns(rows, adjust_for)
-    x, columns = _full_rank(np.column_stack([np.ones(len(rows)), t, *extra]), ["(Intercept)", time, *extra_names], notes)
+    design = np.column_stack([np.ones(len(rows)), t, *extra])
+    x, columns = _full_rank(design, ["(Intercept)", time, *extra_names], notes)
     if columns[:2] != ["(Intercept)", time]:
         raise DesignProblem(f"'{time}' is aliased with the adjustment terms")
     counts = np.bincount(person)

@@ -81,7 +81,9 @@ def _starts(data: NestedCrossproducts) -> list[np.ndarray]:
     return [base, np.where(diagonal, 0.3, 0.0), np.where(diagonal, 0.05, 0.0)]
 
 
-def _minimise(data: NestedCrossproducts, start: np.ndarray, fixed: frozenset[int] = frozenset()) -> tuple[np.ndarray, float, bool]:
+def _minimise(
+    data: NestedCrossproducts, start: np.ndarray, fixed: frozenset[int] = frozenset()
+) -> tuple[np.ndarray, float, bool]:
     """L-BFGS-B over the entries of theta not in ``fixed`` (those keep their start value)."""
     free = np.array([i not in fixed for i in range(start.size)], dtype=bool)
     if not free.any():

@@ -75,7 +75,8 @@ def _gradient(func, x: np.ndarray, d: float = 1e-4, r: int = 4) -> np.ndarray:
     for i in range(x.size):
         unit = np.zeros(x.size)
         unit[i] = 1.0
-        approx = [(func(x + unit * h0[i] / 2**k) - func(x - unit * h0[i] / 2**k)) / (2 * h0[i] / 2**k) for k in range(r)]
+        steps = [h0[i] / 2**k for k in range(r)]
+        approx = [(func(x + unit * h) - func(x - unit * h)) / (2 * h) for h in steps]
         grad[i] = _richardson(approx)
     return grad
 

@@ -139,7 +139,8 @@ def upper_bound(estimate, se, df, alpha):
 
 
 # ----------------------------------------------------------------------- fitting a scope
-def _formula(score: str, time: str, adjust: list[str], region: str | None, respondent: str, q: int, person: bool) -> str:
+def _formula(score: str, time: str, adjust: list[str], region: str | None, respondent: str,
+             q: int, person: bool) -> str:
     fixed = " + ".join([time, *adjust])
     random = [f"(1 + {time} | {region})" if q == 2 else f"(1 | {region})"] if q else []
     random += [f"(1 | {respondent})"] if person else []
