@@ -16,6 +16,12 @@ Aggregation, change and trend:
 - :func:`icc`, :func:`rwg_j`, :func:`average_deviation`, :func:`agreement` (``aggregation``)
 - :func:`welch_change`, :func:`paired_change`, :func:`holm`, :func:`benjamini_hochberg` (``change``)
 - :func:`trend`, :func:`sufficient_statistics`, :func:`trend_from_sufficient` (``trend``)
+
+Mixed models (``mixed``: REML with respondents nested in regions, Satterthwaite df):
+
+- :func:`trend_mixed`, :func:`regional_trend_mixed`, :func:`change_mixed`
+- :func:`lower_bound`, :func:`upper_bound` (one-sided t bounds for verdicts)
+- :func:`fit_nested_lmm`, :func:`satterthwaite_df` (the engine)
 """
 
 from folge.statistics.aggregation import (
@@ -38,6 +44,18 @@ from folge.statistics.change import (
     welch_change,
 )
 from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
+from folge.statistics.mixed import (
+    CHANGE_MIXED_COLUMNS,
+    TREND_MIXED_COLUMNS,
+    NestedLmmFit,
+    change_mixed,
+    fit_nested_lmm,
+    lower_bound,
+    regional_trend_mixed,
+    satterthwaite_df,
+    trend_mixed,
+    upper_bound,
+)
 from folge.statistics.omega import OMEGA_COLUMNS, mcdonald_omega
 from folge.statistics.reliability import (
     ITEM_COLUMNS,
@@ -89,4 +107,15 @@ __all__ = [
     "trend",
     "trend_from_sufficient",
     "welch_change",
+    # mixed models
+    "CHANGE_MIXED_COLUMNS",
+    "TREND_MIXED_COLUMNS",
+    "NestedLmmFit",
+    "change_mixed",
+    "fit_nested_lmm",
+    "lower_bound",
+    "regional_trend_mixed",
+    "satterthwaite_df",
+    "trend_mixed",
+    "upper_bound",
 ]
