@@ -16,6 +16,10 @@ Aggregation, change and trend:
 - :func:`icc`, :func:`rwg_j`, :func:`average_deviation`, :func:`agreement` (``aggregation``)
 - :func:`welch_change`, :func:`paired_change`, :func:`holm`, :func:`benjamini_hochberg` (``change``)
 - :func:`trend`, :func:`sufficient_statistics`, :func:`trend_from_sufficient` (``trend``)
+
+Verdicts:
+
+- :func:`decide`, :func:`decide_shares`, :func:`combine_verdicts` (``decisions``)
 """
 
 from folge.statistics.aggregation import (
@@ -36,6 +40,13 @@ from folge.statistics.change import (
     holm_by_group,
     paired_change,
     welch_change,
+)
+from folge.statistics.decisions import (
+    DECISION_COLUMNS,
+    VERDICTS,
+    combine_verdicts,
+    decide,
+    decide_shares,
 )
 from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
 from folge.statistics.omega import OMEGA_COLUMNS, mcdonald_omega
@@ -89,4 +100,10 @@ __all__ = [
     "trend",
     "trend_from_sufficient",
     "welch_change",
+    # three-way decisions against a bar
+    "DECISION_COLUMNS",
+    "VERDICTS",
+    "combine_verdicts",
+    "decide",
+    "decide_shares",
 ]
