@@ -22,6 +22,10 @@ Mixed models (``mixed``: REML with respondents nested in regions, Satterthwaite 
 - :func:`trend_mixed`, :func:`regional_trend_mixed`, :func:`change_mixed`
 - :func:`lower_bound`, :func:`upper_bound` (one-sided t bounds for verdicts)
 - :func:`fit_nested_lmm`, :func:`satterthwaite_df` (the engine)
+
+Verdicts:
+
+- :func:`decide`, :func:`decide_shares`, :func:`combine_verdicts` (``decisions``)
 """
 
 from folge.statistics.aggregation import (
@@ -42,6 +46,13 @@ from folge.statistics.change import (
     holm_by_group,
     paired_change,
     welch_change,
+)
+from folge.statistics.decisions import (
+    DECISION_COLUMNS,
+    VERDICTS,
+    combine_verdicts,
+    decide,
+    decide_shares,
 )
 from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
 from folge.statistics.mixed import (
@@ -118,4 +129,10 @@ __all__ = [
     "satterthwaite_df",
     "trend_mixed",
     "upper_bound",
+    # three-way decisions against a bar
+    "DECISION_COLUMNS",
+    "VERDICTS",
+    "combine_verdicts",
+    "decide",
+    "decide_shares",
 ]
