@@ -6,7 +6,7 @@ Statistics → tables: this package decides *which* statistic is computed for *w
 
 from ._inputs import AnalysisInput, build_input
 from ._results import MANIFEST, TABLE_COLUMNS, conform, read_manifest, read_results, write_results
-from ._runner import STEPS, AnalysisResult, analyze, run_analysis
+from ._runner import STEPS, AnalysisResult, analyze, compute_analysis, run_analysis
 
 __all__ = [
     "MANIFEST",
@@ -16,6 +16,7 @@ __all__ = [
     "AnalysisResult",
     "analyze",
     "build_input",
+    "compute_analysis",
     "conform",
     "read_manifest",
     "read_results",

@@ -69,21 +69,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(f".{module_name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(module_name):
-                return _not_yet(name)
-            raise
-        return getattr(module, attr)
-
-
-def _not_yet(name: str) -> click.Command:
-    @click.command(name=name, help=_HELP.get(name, "") + " (not available in this build)")
-    def command():
-        raise click.ClickException(f"'folge {name}' is not available in this build of folge")
-
-    return command
+        return getattr(importlib.import_module(f".{module_name}", __name__), attr)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

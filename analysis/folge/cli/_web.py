@@ -85,8 +85,7 @@ def invite(study_dir, wave, region, role, count, panel_file, key_column, instrum
     (e-mail addresses, names) follow, so it can feed the mail merge directly.
     """
     from .._errors import InputError
-    from ..web._invite import create_invitations, read_panel
-    from ..web._tokens import hash_token, public_id
+    from ..web import create_invitations, hash_token, public_id, read_panel
 
     study = load_study_or_fail(study_dir)
     if panel_file is not None and count is not None:
@@ -135,7 +134,7 @@ def remind(study_dir, wave, invitations_file, output):
     invitation file), region, role and whether it was started.
     """
     from .._errors import InputError
-    from ..web._tokens import hash_token, pending_invitations
+    from ..web import hash_token, pending_invitations
 
     study = load_study_or_fail(study_dir)
     try:

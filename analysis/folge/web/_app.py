@@ -43,8 +43,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from ..definitions import Study, load_study
-from ..definitions._load import STUDY_FILE
-from ..definitions._yaml import read_yaml
+from ..definitions import STUDY_FILE, read_yaml
 from . import _collect
 from ._forms import TEXT_LIMIT, Page, clean_answers, clean_value, items_for, pages_for
 from ._i18n import LANGUAGE_NAMES, UI_LANGUAGES, pick_language, t

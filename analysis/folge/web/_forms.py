@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..definitions import Construct, Instrument, Item, Study
-from ..ingest._validate import parse_number
+from ..ingest import parse_number
 
 __all__ = [
     "TEXT_LIMIT",

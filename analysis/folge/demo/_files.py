@@ -25,7 +25,7 @@ from ruamel.yaml import YAML
 
 from .._version import __version__
 from ..definitions import STUDY_FILE, load_instruments, load_study, read_yaml
-from ..definitions._yaml import plain
+from ..definitions import plain
 from ..study_folder import create_study
 from ._generate import DemoData, generate_demo
 from ._model import DemoDesign, DemoPlan, plan_demo
