@@ -1,4 +1,5 @@
-"""The analyses behind ``folge analyze``: from stored answers to DESIGN.md's result tables.
+"""The analyses behind ``folge analyze``: from stored answers to the result tables
+(the result contract in ``analysis/ARCHITECTURE.md``).
 
 Statistics → tables: this package decides *which* statistic is computed for *what*
 (construct, wave, region); the formulas live in :mod:`folge.statistics`.
