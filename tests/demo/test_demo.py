@@ -33,7 +33,7 @@ from folge.demo import (
     STAGES,
     DemoDesign,
     StageFailed,
-    _pipeline,
+    _run,
     build_demo,
     run_pipeline,
 )
@@ -297,8 +297,8 @@ def test_a_failing_stage_fails_loudly(tmp_path, monkeypatch):
         raise RuntimeError("boom")
 
     later = []
-    monkeypatch.setitem(_pipeline._RUNNERS, "ingest", broken)
-    monkeypatch.setitem(_pipeline._RUNNERS, "analyze", lambda root, say: later.append("analyze"))
+    monkeypatch.setitem(_run._RUNNERS, "ingest", broken)
+    monkeypatch.setitem(_run._RUNNERS, "analyze", lambda root, say: later.append("analyze"))
     with pytest.raises(StageFailed, match="ingest.*boom"):
         run_pipeline(tmp_path)
     assert later == []  # nothing runs after a failed stage
@@ -307,8 +307,8 @@ def test_a_failing_stage_fails_loudly(tmp_path, monkeypatch):
 def test_the_stages_run_in_order(tmp_path, monkeypatch):
     ran = []
     for stage in STAGES:
-        monkeypatch.setitem(_pipeline._RUNNERS, stage,
-                            lambda root, say, stage=stage: ran.append(stage) or _pipeline.StageResult(stage, True, ""))
+        monkeypatch.setitem(_run._RUNNERS, stage,
+                            lambda root, say, stage=stage: ran.append(stage) or _run.StageResult(stage, True, ""))
     results = run_pipeline(tmp_path)
     assert ran == ["ingest", "analyze", "report"] == [r.stage for r in results]
 

@@ -17,8 +17,8 @@ from threadpoolctl import threadpool_limits
 from .._errors import AnalysisError
 from .._version import __version__
 from ..definitions import Study, load_study
-from ._aggregation import agreement_table, icc_table
-from ._change import change_table, trend_table
+from ._aggregation_tables import agreement_table, icc_table
+from ._change_tables import change_table, trend_table
 from ._inputs import AnalysisInput, build_input
 from ._programme import (
     item_distribution_table,

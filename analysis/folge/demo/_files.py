@@ -28,7 +28,7 @@ from ..definitions import STUDY_FILE, load_instruments, load_study, read_yaml
 from ..definitions import plain
 from ..study_folder import create_study
 from ._generate import DemoData, generate_demo
-from ._model import DemoDesign, DemoPlan, plan_demo
+from ._plan import DemoDesign, DemoPlan, plan_demo
 
 __all__ = ["RESPONSES_DIR", "TRUTH_FILE", "build_demo", "response_path", "truth_dict"]
 

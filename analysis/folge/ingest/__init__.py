@@ -40,7 +40,7 @@ from ._headers import (
     register_header_map,
 )
 from ._frame import ingest_frame
-from ._ingest import ingest_file, prepare_file
+from ._file import ingest_file, prepare_file
 from ._platforms import PLATFORM_MAPS, register_platforms
 from ._read import FORMATS, RawTable, cell_text, read_response_file
 from ._reasons import CODES, WARNINGS, Reason, format_reasons

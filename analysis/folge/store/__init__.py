@@ -18,7 +18,7 @@ from .._errors import StoreError
 from ._result import IngestResult
 from ._schema import MIGRATIONS, SCHEMA_VERSION, Migration, applied_migrations, migrate
 from ._store import Store
-from ._tables import TableInfo, ensure_table, table_infos
+from ._response_tables import TableInfo, ensure_table, table_infos
 
 __all__ = [
     "MIGRATIONS",

@@ -15,7 +15,7 @@ from .._errors import StoreError
 from .._paths import DATABASE
 from ._result import IngestResult
 from ._schema import APPLICATION, applied_migrations, migrate
-from ._tables import quote, table_infos
+from ._response_tables import quote, table_infos
 
 __all__ = ["KEY_DTYPE", "Store"]
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .._version import __version__
 from ._result import IngestResult
-from ._tables import TableInfo, ensure_table, quote, table_infos
+from ._response_tables import TableInfo, ensure_table, quote, table_infos
 
 __all__ = ["CHUNK_ROWS", "previous_import", "write_validated"]
 
