@@ -40,23 +40,6 @@ COMMANDS: dict[str, str] = {
     "remind": "_web:remind",
 }
 
-_HELP = {
-    "init": "Lag en ny studiemappe / create a new study folder.",
-    "demo": "Bygg og kjør en syntetisk demostudie / build and run the synthetic demo study.",
-    "instruments": "Sjekk og eksporter instrumenter / check and export instruments.",
-    "ingest": "Les inn en svarfil / ingest a response file for a wave.",
-    "status": "Vis hva som er lagret / show what the store holds.",
-    "quarantine": "Vis eller eksporter karantenen / show or export quarantined rows.",
-    "erase": "Slett en person fra alle bølger / erase a respondent from every wave.",
-    "export": "Eksporter pseudonymiserte data / export pseudonymised data.",
-    "analyze": "Kjør analysene / run the analyses and write result tables.",
-    "criteria": "Vis suksesskriterier / print the success-criteria verdicts.",
-    "report": "Lag evalueringsrapportene / build the evaluation reports.",
-    "serve": "Start nettskjemaet / serve the web questionnaire.",
-    "invite": "Lag invitasjoner / create invitation tokens.",
-    "remind": "Hvem har ikke svart / list invitations not yet submitted.",
-}
-
 
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
