@@ -20,14 +20,6 @@ from ._validate import validate
 __all__ = ["ingest_frame"]
 
 
-def _duplicate(import_id: int, n_read: int, source: str, description: str, instrument,
-               started: float) -> IngestResult:
-    return IngestResult(read=n_read, stored=0, skipped=n_read, quarantined=0, duplicate_file=True,
-                        source=source, description=description, instrument=instrument.id,
-                        version=instrument.version, import_id=import_id,
-                        seconds=time.perf_counter() - started)
-
-
 def _pseudonyms(store, frame: pd.DataFrame, pseudonymised: bool):
     """(the frame without its ``respondent`` column, the pseudonyms or ``None``)."""
     if "respondent" not in frame.columns:
@@ -80,7 +72,8 @@ def ingest_frame(store, study, instrument, frame: pd.DataFrame, wave: str | None
     n = len(frame)
     previous = store.previous_import(sha256, instrument.id, wave)
     if previous is not None:  # the same file again: not even validated
-        return _duplicate(previous, n, source, description, instrument, started)
+        return IngestResult.duplicate(previous, n, source, description, instrument,
+                                      time.perf_counter() - started)
     frame, pseudonyms = _pseudonyms(store, frame, pseudonymised)
     if progress is not None:
         progress("validate", 0, n)

@@ -45,14 +45,6 @@ def previous_import(connection, sha256: str, instrument_id: str, wave: str | Non
     return None if row is None else row[0]
 
 
-def duplicate_result(import_id: int, n_read: int, source, description, instrument, started) -> IngestResult:
-    """What importing a file a second time did: every row skipped, nothing added."""
-    return IngestResult(read=n_read, stored=0, skipped=n_read, quarantined=0, duplicate_file=True,
-                        source=source, description=description, instrument=instrument.id,
-                        version=instrument.version, import_id=import_id,
-                        seconds=time.perf_counter() - started)
-
-
 def _cell(column, pos: int):
     if column.blank[pos]:
         return None
@@ -191,7 +183,8 @@ def write_validated(store, validated, *, wave: str | None, source: str, sha256: 
         if previous is not None:
             if not in_transaction:
                 connection.execute("ROLLBACK")
-            return duplicate_result(previous, n, source, description, instrument, started)
+            return IngestResult.duplicate(previous, n, source, description, instrument,
+                                          time.perf_counter() - started)
         info = ensure_table(connection, instrument)
         good = validated.good
         skip, conflicts = _match_stored(connection, instrument, info, validated, good)
