@@ -2,7 +2,8 @@
 
 Data flow one way: instruments → responses → scores → statistics → criteria → reports.
 The public faces are the ``folge`` command line and the subpackages
-:mod:`folge.definitions`, :mod:`folge.statistics` and friends.
+:mod:`folge.definitions`, :mod:`folge.statistics` and friends; ``analysis/ARCHITECTURE.md``
+maps where everything lives and which way imports go.
 """
 
 from ._errors import AnalysisError, DefinitionError, FolgeError, InputError, StoreError

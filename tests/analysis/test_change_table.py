@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from folge.analysis._change import change_table, comparisons
+from folge.analysis._change_tables import change_table, comparisons
 from folge.statistics.change import holm_by_group
 from folge.analysis._inputs import AnalysisInput
 from folge.statistics import holm, paired_change, welch_change

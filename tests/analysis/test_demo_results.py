@@ -1,4 +1,4 @@
-"""``folge analyze`` on the demo study: DESIGN.md's tables, and the planted structure shows."""
+"""``folge analyze`` on the demo study: the contract's tables, and the planted structure shows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from folge.analysis import read_results
 
-#: DESIGN.md's result tables and their columns, written out here as the contract
+#: The result tables of ``analysis/ARCHITECTURE.md`` and their columns, written out here as the contract
 #: (the package's own list must agree, but this test does not trust it).
 DESIGN_COLUMNS = {
     "scores": "respondent, region, wave, role, construct, score, n_items",

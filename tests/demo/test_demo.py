@@ -30,10 +30,10 @@ from _demo_raw import (
 from folge.definitions import check_definitions, load_instruments, load_study
 from folge.demo import (
     ID_COLUMNS,
+    STAGES,
     DemoDesign,
     StageFailed,
-    _pipeline,
-    available_stages,
+    _run,
     build_demo,
     run_pipeline,
 )
@@ -296,19 +296,21 @@ def test_a_failing_stage_fails_loudly(tmp_path, monkeypatch):
     def broken(root, say):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(_pipeline, "available_stages", lambda: {"ingest": True, "analyze": False,
-                                                                 "report": False})
-    monkeypatch.setitem(_pipeline._RUNNERS, "ingest", broken)
+    later = []
+    monkeypatch.setitem(_run._RUNNERS, "ingest", broken)
+    monkeypatch.setitem(_run._RUNNERS, "analyze", lambda root, say: later.append("analyze"))
     with pytest.raises(StageFailed, match="ingest.*boom"):
         run_pipeline(tmp_path)
+    assert later == []  # nothing runs after a failed stage
 
 
-def test_missing_stages_are_skipped_and_named(tmp_path, monkeypatch):
-    monkeypatch.setattr(_pipeline, "available_stages", lambda: {"ingest": False, "analyze": True,
-                                                                 "report": True})
+def test_the_stages_run_in_order(tmp_path, monkeypatch):
+    ran = []
+    for stage in STAGES:
+        monkeypatch.setitem(_run._RUNNERS, stage,
+                            lambda root, say, stage=stage: ran.append(stage) or _run.StageResult(stage, True, ""))
     results = run_pipeline(tmp_path)
-    assert [(r.stage, r.ran) for r in results] == [("ingest", False), ("analyze", False), ("report", False)]
-    assert "needs 'ingest'" in results[1].summary
+    assert ran == ["ingest", "analyze", "report"] == [r.stage for r in results]
 
 
 def test_folge_demo_builds_the_study_and_runs_the_pipeline(tmp_path):
@@ -323,8 +325,8 @@ def test_folge_demo_builds_the_study_and_runs_the_pipeline(tmp_path):
     assert (out / "research" / "study.yaml").is_file()
     assert (out / "responses" / "2016-1" / "participant-survey.csv").is_file()
     assert str(out) in result.output
-    for stage, present in available_stages().items():
-        assert re.search(rf"{stage}\s+{'ran' if present else 'skipped'}", result.output), stage
+    for stage in STAGES:
+        assert re.search(rf"{stage}\s+ran", result.output), stage
 
     again = CliRunner().invoke(cli, ["demo", "--out", str(out), "--no-run"])
     assert again.exit_code != 0 and "--force" in again.output

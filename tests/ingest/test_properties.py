@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import pytest
 from folge import InputError
-from folge.ingest import CODES, ingest_file
+from folge.ingest import CODES, ingest_file, ingest_frame
 from folge.store import Store
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,7 +59,7 @@ def shared(tmp_path_factory, tiny):
 def test_malformed_cells_are_quarantined_with_reasons(shared, frame):
     study, store = shared
     sha = hashlib.sha256(f"cells-{next(counter)}".encode()).hexdigest()
-    result = store.ingest_frame(study, study.instruments["survey"], frame, "2015-1", "prop.csv", sha)
+    result = ingest_frame(store, study, study.instruments["survey"], frame, "2015-1", "prop.csv", sha)
     assert result.read == len(frame) == result.stored + result.skipped + result.quarantined
     q = store.quarantine()
     mine = q[q["import_id"] == result.import_id]

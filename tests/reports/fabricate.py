@@ -1,8 +1,8 @@
 """Fabricated studies and result tables for the report builder's tests and benchmark.
 
 ``write_study`` writes a small study folder (``research/study.yaml`` plus the shipped
-instruments); ``write_results`` fabricates every table ``folge analyze`` writes (DESIGN.md,
-"Result tables", with exactly those columns) plus ``item_distribution.csv`` and
+instruments); ``write_results`` fabricates every table ``folge analyze`` writes (``analysis/ARCHITECTURE.md``,
+"The result contract", with exactly those columns) plus ``item_distribution.csv`` and
 ``manifest.json``. The numbers are random but shaped like real output: region ``gamma``
 has fewer than ``min_n`` respondents in every wave, so the next-smallest region ``delta``
 is suppressed too (secondary); region ``beta`` (nynorsk) has one role below ``min_n``,

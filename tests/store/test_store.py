@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from folge import StoreError
 from folge.definitions import load_study
-from folge.ingest import ingest_file
+from folge.ingest import ingest_file, ingest_frame
 from folge.store import MIGRATIONS, SCHEMA_VERSION, Migration, Store, migrate
 
 
@@ -169,7 +169,7 @@ def test_ingest_frame_from_another_source(study_root, tiny):
     study = load_study(study_root)
     frame = tiny.good_rows().iloc[:1]
     with Store.open(study_root, create=True) as store:
-        result = store.ingest_frame(study, study.instruments["survey"], frame, "2015-1", "web", "f" * 64,
+        result = ingest_frame(store, study, study.instruments["survey"], frame, "2015-1", "web", "f" * 64,
                                     source_kind="web", row_numbers=[1])
         assert (result.stored, result.import_id) == (1, 1)
         assert store.imports().loc[0, "source_kind"] == "web"

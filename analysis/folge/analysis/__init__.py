@@ -1,4 +1,5 @@
-"""The analyses behind ``folge analyze``: from stored answers to DESIGN.md's result tables.
+"""The analyses behind ``folge analyze``: from stored answers to the result tables
+(the result contract in ``analysis/ARCHITECTURE.md``).
 
 Statistics → tables: this package decides *which* statistic is computed for *what*
 (construct, wave, region); the formulas live in :mod:`folge.statistics`.
@@ -6,7 +7,7 @@ Statistics → tables: this package decides *which* statistic is computed for *w
 
 from ._inputs import AnalysisInput, build_input
 from ._results import MANIFEST, TABLE_COLUMNS, conform, read_manifest, read_results, write_results
-from ._runner import STEPS, AnalysisResult, analyze, run_analysis
+from ._runner import STEPS, AnalysisResult, analyze, compute_analysis, run_analysis
 
 __all__ = [
     "MANIFEST",
@@ -16,6 +17,7 @@ __all__ = [
     "AnalysisResult",
     "analyze",
     "build_input",
+    "compute_analysis",
     "conform",
     "read_manifest",
     "read_results",

@@ -1,7 +1,7 @@
 """The result tables of ``folge analyze``: their names, their columns, reading and writing.
 
 Every table is a tidy CSV (UTF-8, comma-separated) in the results folder, with the
-columns of DESIGN.md first, in order, and any extra columns after them.
+columns of the result contract (``analysis/ARCHITECTURE.md``) first, in order, and any extra columns after them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from .._errors import AnalysisError
 
 __all__ = ["TABLE_COLUMNS", "MANIFEST", "write_results", "read_results", "read_manifest", "conform"]
 
-#: table name → its columns, DESIGN.md's first.
+#: table name → its columns, the contract's first (``analysis/ARCHITECTURE.md``).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "scores": ("respondent", "region", "wave", "role", "construct", "score", "n_items", "instrument"),
     "reliability": ("construct", "wave", "n", "k", "alpha", "alpha_ci_low", "alpha_ci_high", "omega", "note"),

@@ -1,9 +1,12 @@
-"""``folge analyze``: read the store once, compute every table, write them with a manifest."""
+"""The analyses of ``folge analyze``: read the store once, compute every table, write them with a manifest.
+
+The success criteria are judged one layer up (:mod:`folge.criteria`, run by
+:func:`folge.pipeline.analyze_study`), from the tables computed here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,8 +17,8 @@ from threadpoolctl import threadpool_limits
 from .._errors import AnalysisError
 from .._version import __version__
 from ..definitions import Study, load_study
-from ._aggregation import agreement_table, icc_table
-from ._change import change_table, trend_table
+from ._aggregation_tables import agreement_table, icc_table
+from ._change_tables import change_table, trend_table
 from ._inputs import AnalysisInput, build_input
 from ._programme import (
     item_distribution_table,
@@ -27,7 +30,7 @@ from ._programme import (
 from ._psychometrics import invariance_table, reliability_tables
 from ._results import conform, write_results
 
-__all__ = ["AnalysisResult", "analyze", "run_analysis", "STEPS"]
+__all__ = ["AnalysisResult", "analyze", "compute_analysis", "run_analysis", "STEPS"]
 
 #: The steps of an analysis, in order, with what each writes (for progress display).
 STEPS = (
@@ -38,25 +41,19 @@ STEPS = (
     ("change", "endring / change"),
     ("trend", "trend"),
     ("programme", "svarprosent, panel, tillit, læringskjede / programme tables"),
-    ("criteria", "suksesskriterier / success criteria"),
+    ("criteria", "suksesskriterier / success criteria"),  # judged by folge.criteria, after the tables
 )
 
 
 @dataclass
 class AnalysisResult:
-    """The tables of one analysis run and its manifest (what it was computed from)."""
+    """The tables of one analysis run, its manifest (what it was computed from), the files
+    written (none yet when only computed) and the input the tables were computed from."""
 
     tables: dict[str, pd.DataFrame]
     manifest: dict
     paths: list[Path]
-
-
-def _criteria_engine():
-    if importlib.util.find_spec("folge.criteria") is None:
-        return None
-    from .. import criteria
-
-    return criteria if hasattr(criteria, "evaluate_criteria") else None
+    data: AnalysisInput | None = None
 
 
 def analyze(data: AnalysisInput, step: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
@@ -91,11 +88,6 @@ def _analyze(data: AnalysisInput, step: Callable[[str], None]) -> dict[str, pd.D
     tables["trust_matrix"] = trust_matrix_table(data)
     tables["learning_chain"] = learning_chain_table(data)
     tables["item_distribution"] = item_distribution_table(data)
-    step("criteria")
-    engine = _criteria_engine()
-    if engine is not None:
-        criteria = engine.load_criteria(data.study.root)
-        tables["criteria"] = engine.evaluate_criteria(data.study, criteria, tables, data.responses)
     return {name: conform(name, frame) for name, frame in tables.items()}
 
 
@@ -105,24 +97,16 @@ def _read_store(study: Study):
     with Store.open(study.root) as store:
         responses = {inst_id: store.responses(inst_id) for inst_id in study.instruments}
         snapshot = store.snapshot_hash()
-        invitations = store.invitations() if hasattr(store, "invitations") else None
+        invitations = store.invitations()
     return responses, snapshot, invitations
 
 
-def run_analysis(study_root: str | Path = ".", out_dir: str | Path | None = None, wave: str | None = None,
-                 step: Callable[[str], None] | None = None) -> AnalysisResult:
-    """Analyse the study at ``study_root`` and write the tables to ``out_dir``.
+def compute_analysis(study_root: str | Path = ".", wave: str | None = None,
+                     step: Callable[[str], None] | None = None) -> AnalysisResult:
+    """Analyse the study at ``study_root`` without writing anything (``paths`` is empty).
 
-    Parameters
-    ----------
-    study_root : path
-        The study folder.
-    out_dir : path, optional
-        Where the CSV tables go (default ``results/`` in the study).
-    wave : str, optional
-        Analyse only the waves up to and including this one (an edition as of that wave).
-    step : callable, optional
-        Called with each step's name before it runs (progress display).
+    Parameters are those of :func:`run_analysis`. The manifest's ``tables`` names the
+    tables computed; a caller that adds tables (the criteria) updates it before writing.
     """
     study = load_study(study_root)
     responses, snapshot, invitations = _read_store(study)
@@ -140,6 +124,28 @@ def run_analysis(study_root: str | Path = ".", out_dir: str | Path | None = None
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "tables": sorted(tables),
     }
+    return AnalysisResult(tables, manifest, [], data)
+
+
+def run_analysis(study_root: str | Path = ".", out_dir: str | Path | None = None, wave: str | None = None,
+                 step: Callable[[str], None] | None = None) -> AnalysisResult:
+    """Analyse the study at ``study_root`` and write the tables to ``out_dir``.
+
+    These are the analysis tables only; ``folge analyze`` also judges the success
+    criteria (:func:`folge.pipeline.analyze_study`).
+
+    Parameters
+    ----------
+    study_root : path
+        The study folder.
+    out_dir : path, optional
+        Where the CSV tables go (default ``results/`` in the study).
+    wave : str, optional
+        Analyse only the waves up to and including this one (an edition as of that wave).
+    step : callable, optional
+        Called with each step's name before it runs (progress display).
+    """
+    result = compute_analysis(study_root, wave, step)
     out_dir = Path(out_dir) if out_dir is not None else Path(study_root) / "results"
-    paths = write_results(tables, manifest, out_dir)
-    return AnalysisResult(tables, manifest, paths)
+    result.paths = write_results(result.tables, result.manifest, out_dir)
+    return result

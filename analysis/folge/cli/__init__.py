@@ -40,23 +40,6 @@ COMMANDS: dict[str, str] = {
     "remind": "_web:remind",
 }
 
-_HELP = {
-    "init": "Lag en ny studiemappe / create a new study folder.",
-    "demo": "Bygg og kjør en syntetisk demostudie / build and run the synthetic demo study.",
-    "instruments": "Sjekk og eksporter instrumenter / check and export instruments.",
-    "ingest": "Les inn en svarfil / ingest a response file for a wave.",
-    "status": "Vis hva som er lagret / show what the store holds.",
-    "quarantine": "Vis eller eksporter karantenen / show or export quarantined rows.",
-    "erase": "Slett en person fra alle bølger / erase a respondent from every wave.",
-    "export": "Eksporter pseudonymiserte data / export pseudonymised data.",
-    "analyze": "Kjør analysene / run the analyses and write result tables.",
-    "criteria": "Vis suksesskriterier / print the success-criteria verdicts.",
-    "report": "Lag evalueringsrapportene / build the evaluation reports.",
-    "serve": "Start nettskjemaet / serve the web questionnaire.",
-    "invite": "Lag invitasjoner / create invitation tokens.",
-    "remind": "Hvem har ikke svart / list invitations not yet submitted.",
-}
-
 
 class LazyGroup(click.Group):
     """A click group whose subcommands are imported on first use."""
@@ -69,21 +52,7 @@ class LazyGroup(click.Group):
         if target is None:
             return None
         module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(f".{module_name}", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name and exc.name.endswith(module_name):
-                return _not_yet(name)
-            raise
-        return getattr(module, attr)
-
-
-def _not_yet(name: str) -> click.Command:
-    @click.command(name=name, help=_HELP.get(name, "") + " (not available in this build)")
-    def command():
-        raise click.ClickException(f"'folge {name}' is not available in this build of folge")
-
-    return command
+        return getattr(importlib.import_module(f".{module_name}", __name__), attr)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

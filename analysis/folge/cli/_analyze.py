@@ -1,4 +1,4 @@
-"""``folge analyze``: every result table of DESIGN.md from the study's store."""
+"""``folge analyze``: every result table (``analysis/ARCHITECTURE.md``) from the study's store."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def analyze(study_dir: Path, out_dir: Path | None, wave: str | None):
     rwg, change between waves, trend, response rates, panel retention, the trust matrix,
     the learning chain and the success criteria.
     """
-    from ..analysis import STEPS, run_analysis
+    from ..analysis import STEPS
+    from ..pipeline import analyze_study
 
     labels = dict(STEPS)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
@@ -37,7 +38,7 @@ def analyze(study_dir: Path, out_dir: Path | None, wave: str | None):
             seen.append(name)
             progress.update(task, description=f"Analyserer / analysing: {labels.get(name, name)}")
 
-        result = run_analysis(study_dir, out_dir, wave, step)
+        result = analyze_study(study_dir, out_dir, wave, step)
         progress.advance(task)
     target = result.paths[0].parent if result.paths else out_dir
     console.print(f"Analyse ferdig / analysis done: {len(result.tables)} tabeller / tables i {target}")

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ..definitions import Study
-from ..definitions._criteria import Criterion
+from ..definitions import Criterion
 from ._evidence import ALL, Evidence
 from ._gates import GATE_OF
 from ._reasons import RULE_LABELS, STATUS_LABELS, Reason
@@ -34,7 +34,7 @@ from ._rules import RuleResult, evaluate_rule
 
 __all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "verdict_of"]
 
-#: Columns of ``criteria.csv``: DESIGN.md's ten, then the extra ones.
+#: Columns of ``criteria.csv``: the ten of the result contract (``analysis/ARCHITECTURE.md``), then the extra ones.
 CRITERIA_COLUMNS = (
     "criterion",
     "region",
@@ -142,7 +142,7 @@ def evaluate_criteria(
     criteria : iterable of Criterion
         From :func:`folge.criteria.load_criteria`.
     tables : mapping of str to DataFrame
-        Result tables of ``folge analyze`` by name, with DESIGN.md's columns; used here:
+        Result tables of ``folge analyze`` by name, with the result contract's columns; used here:
         ``scores``, ``reliability``, ``agreement``, ``change``, ``trend``, ``invariance``.
         A missing table leaves its gate open (``scores`` missing: scores are computed from
         the responses).
@@ -155,7 +155,7 @@ def evaluate_criteria(
     Returns
     -------
     pandas.DataFrame
-        One row per criterion × scope × wave with :data:`CRITERIA_COLUMNS`: DESIGN.md's
+        One row per criterion × scope × wave with :data:`CRITERIA_COLUMNS`: the contract's
         ``criterion, region, wave, indicator, value, n, threshold, p, verdict, reason``,
         then ``reason_en``, ``gate`` (the closed gates, ``;``-separated: ``n``,
         ``reliability``, ``agreement``, ``invariance``, ``no-report``, ``few-regions``;

@@ -2,11 +2,22 @@
 
 Loaded in three stages, as pyxform does: read the YAML with line numbers
 (:mod:`._yaml`), check it and report every problem at once (:mod:`._instruments`,
-:mod:`._study`), and build frozen objects (:mod:`._model`). ``check_definitions`` never
-raises; ``load_study`` and ``load_instruments`` raise :class:`folge.DefinitionError` with
-every problem.
+:mod:`._study`, :mod:`._criteria`), and build frozen objects (:mod:`._model`).
+``check_definitions`` never raises; ``load_study``, ``load_instruments`` and
+``load_criteria`` raise :class:`folge.DefinitionError` with every problem.
 """
 
+from ._criteria import (
+    DEFAULT_MILESTONE_SHARE,
+    INDICATOR_KINDS,
+    RULE_KINDS,
+    WAVE_KEYWORDS,
+    Criterion,
+    Indicator,
+    Rule,
+    build_criteria,
+    check_criteria,
+)
 from ._load import (
     CRITERIA_FILE,
     INSTRUMENTS_DIR,
@@ -14,6 +25,7 @@ from ._load import (
     STUDY_FILE,
     check_definitions,
     instrument_files,
+    load_criteria,
     load_instruments,
     load_study,
 )
@@ -36,21 +48,28 @@ from ._model import (
     Wave,
 )
 from ._problems import CATALOGUE, Problem, did_you_mean
-from ._yaml import Document, read_yaml
+from ._yaml import Document, plain, read_yaml
 
 __all__ = [
     "CATALOGUE",
     "CONSTRUCT_KINDS",
     "CRITERIA_FILE",
+    "DEFAULT_MILESTONE_SHARE",
+    "INDICATOR_KINDS",
+    "RULE_KINDS",
+    "WAVE_KEYWORDS",
     "Construct",
+    "Criterion",
     "Document",
     "INSTRUMENTS_DIR",
+    "Indicator",
     "Instrument",
     "Item",
     "LANGUAGES",
     "Problem",
     "Region",
     "Role",
+    "Rule",
     "SCALES_FILE",
     "SCALE_TYPES",
     "SECTORS",
@@ -62,10 +81,14 @@ __all__ = [
     "TARGETS",
     "Text",
     "Wave",
+    "build_criteria",
+    "check_criteria",
     "check_definitions",
     "did_you_mean",
     "instrument_files",
+    "load_criteria",
     "load_instruments",
     "load_study",
+    "plain",
     "read_yaml",
 ]

@@ -23,7 +23,8 @@ its source, the indicators that measure it and the rules that test it::
 Wave references: ``first`` is the study's first wave, ``last`` the wave a verdict is made
 at, ``previous`` the wave before it, anything else a wave id. ``check_criteria`` returns
 every :class:`Problem` at once; ``build_criteria`` turns a checked file into frozen
-:class:`Criterion` objects; ``load_criteria`` does both and raises on any error.
+:class:`Criterion` objects; ``folge.definitions.load_criteria`` (in :mod:`._load`, beside ``load_study``) does
+both and raises on any error.
 """
 
 from __future__ import annotations
@@ -31,14 +32,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-from .._errors import DefinitionError
 from ._model import Instrument, Item, Text
 from ._problems import Problem, did_you_mean, problem
-from ._yaml import Document, line_of, read_yaml
+from ._yaml import Document, line_of
 
 __all__ = [
+    "DEFAULT_MILESTONE_SHARE",
     "INDICATOR_KINDS",
     "RULE_KINDS",
     "WAVE_KEYWORDS",
@@ -47,7 +47,6 @@ __all__ = [
     "Rule",
     "build_criteria",
     "check_criteria",
-    "load_criteria",
 ]
 
 #: Rule kinds, in the order a reader meets them.
@@ -504,27 +503,3 @@ def _build_rule(raw: dict, cid: str, line: int) -> Rule:
         outcome_at=str(raw.get("outcome_at", "last")) if kind == "association" else None,
         line=line,
     )
-
-
-def load_criteria(root: str | Path = ".", instruments: Mapping[str, Instrument] | None = None,
-                  wave_ids: Iterable[str] | None = None) -> tuple[Criterion, ...]:
-    """The criteria of the study at ``root``; raises :class:`DefinitionError` with every error.
-
-    ``instruments`` and ``wave_ids`` default to the study's own (loaded from ``root``). A
-    study without ``research/criteria.yaml`` has no criteria: the result is empty.
-    """
-    from ._load import CRITERIA_FILE, load_study
-
-    root = Path(root)
-    path = root / CRITERIA_FILE
-    if not path.exists():
-        return ()
-    if instruments is None or wave_ids is None:
-        study = load_study(root)
-        instruments = study.instruments if instruments is None else instruments
-        wave_ids = [w.id for w in study.waves] if wave_ids is None else wave_ids
-    doc = read_yaml(path)
-    errors = [p for p in check_criteria(doc, instruments, wave_ids) if p.is_error]
-    if errors:
-        raise DefinitionError(errors)
-    return build_criteria(doc, instruments)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from .._errors import DefinitionError
+from ._criteria import Criterion, build_criteria, check_criteria
 from ._instruments import build_instrument, build_scales, check_instrument, check_scales
 from ._model import Instrument, Scale, Study
 from ._problems import Problem, problem
@@ -21,6 +22,7 @@ __all__ = [
     "check_definitions",
     "load_instruments",
     "load_study",
+    "load_criteria",
 ]
 
 STUDY_FILE = Path("research") / "study.yaml"
@@ -107,11 +109,7 @@ def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None
 
 
 def _check_criteria(path: Path, instruments, root: Path | None = None) -> list[Problem]:
-    """Criteria checks live with the criteria engine; imported late to keep layers apart."""
-    try:
-        from ._criteria import check_criteria
-    except ImportError:  # pragma: no cover - before the criteria engine exists
-        return []
+    """The criteria file's problems, with the study's wave ids when the study file is readable."""
     # wave ids let rules name waves ('from: 2016-1'); unknown when the study file is unreadable
     study = read_yaml(Path(root or path.parent.parent) / STUDY_FILE)
     waves = study.data.get("waves") if isinstance(study.data, dict) else None
@@ -144,3 +142,25 @@ def load_study(root: str | Path = ".") -> Study:
     if errors:
         raise DefinitionError(errors)
     return build_study(doc, instruments, root)
+
+
+def load_criteria(root: str | Path = ".", instruments: Mapping[str, Instrument] | None = None,
+                  wave_ids: Iterable[str] | None = None) -> tuple[Criterion, ...]:
+    """The criteria of the study at ``root``; raises :class:`DefinitionError` with every error.
+
+    ``instruments`` and ``wave_ids`` default to the study's own (loaded from ``root``). A
+    study without ``research/criteria.yaml`` has no criteria: the result is empty.
+    """
+    root = Path(root)
+    path = root / CRITERIA_FILE
+    if not path.exists():
+        return ()
+    if instruments is None or wave_ids is None:
+        study = load_study(root)
+        instruments = study.instruments if instruments is None else instruments
+        wave_ids = [w.id for w in study.waves] if wave_ids is None else wave_ids
+    doc = read_yaml(path)
+    errors = [p for p in check_criteria(doc, instruments, wave_ids) if p.is_error]
+    if errors:
+        raise DefinitionError(errors)
+    return build_criteria(doc, instruments)

@@ -61,7 +61,7 @@ Every number above is a field of :class:`DemoDesign`; the drawn values are in ``
 """
 
 from ._generate import ID_COLUMNS, DemoData, Table, columns_of, generate_demo
-from ._model import (
+from ._plan import (
     ChainPlan,
     ConstructPlan,
     DemoDesign,
@@ -71,8 +71,8 @@ from ._model import (
     WaveSpec,
     plan_demo,
 )
-from ._pipeline import STAGES, StageFailed, StageResult, available_stages, run_pipeline
-from ._write import RESPONSES_DIR, TRUTH_FILE, build_demo, response_path, truth_dict
+from ._files import RESPONSES_DIR, TRUTH_FILE, build_demo, response_path, truth_dict
+from ._run import STAGES, StageFailed, StageResult, run_pipeline
 
 __all__ = [
     "ID_COLUMNS",
@@ -90,7 +90,6 @@ __all__ = [
     "StageResult",
     "Table",
     "WaveSpec",
-    "available_stages",
     "build_demo",
     "columns_of",
     "generate_demo",

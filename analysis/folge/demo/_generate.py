@@ -17,7 +17,7 @@ from statistics import NormalDist
 import numpy as np
 
 from ..definitions import Instrument, Item
-from ._model import ChainPlan, ConstructPlan, DemoPlan
+from ._plan import ChainPlan, ConstructPlan, DemoPlan
 
 __all__ = ["ID_COLUMNS", "DemoData", "Table", "columns_of", "generate_demo"]
 

@@ -8,10 +8,12 @@ Each stage is its own module and can be used alone:
   maps (:func:`register_header_map` for survey platforms);
 - :func:`choose_instrument` takes ``--instrument`` or recognises it from the item columns;
 - :func:`validate` checks every row and gives each bad one its reasons (:data:`CODES`);
-- :meth:`folge.store.Store.ingest_frame` pseudonymises, compares with what is stored and
+- :func:`ingest_frame` pseudonymises and validates a frame, then hands the checked batch
+  to :meth:`folge.store.Store.write_validated`, which compares it with what is stored and
   writes, in one transaction.
 
-:func:`ingest_file` runs them all for one file.
+:func:`ingest_file` runs them all for one file; every other source of answers (the web
+questionnaire) calls :func:`ingest_frame`.
 
 Survey platforms (:mod:`._platforms`, :mod:`._column_map`): exports of folge's own
 XLSForm from KoBoToolbox and ODK Central are recognised by registered header maps; other
@@ -20,7 +22,7 @@ platforms come in through a column map (``ingest_file(..., columns=MAP.yaml)``,
 as it is.
 """
 
-from ..store._result import IngestResult
+from ..store import IngestResult
 from ._column_map import (
     MAPS_DIR,
     PSEUDONYM_COLUMN,
@@ -37,7 +39,8 @@ from ._headers import (
     map_headers,
     register_header_map,
 )
-from ._ingest import ingest_file, prepare_file
+from ._frame import ingest_frame
+from ._file import ingest_file, prepare_file
 from ._platforms import PLATFORM_MAPS, register_platforms
 from ._read import FORMATS, RawTable, cell_text, read_response_file
 from ._reasons import CODES, WARNINGS, Reason, format_reasons
@@ -69,6 +72,7 @@ __all__ = [
     "choose_instrument",
     "format_reasons",
     "ingest_file",
+    "ingest_frame",
     "load_column_map",
     "map_headers",
     "parse_number",

@@ -235,7 +235,7 @@ def finish_frame(frame: pd.DataFrame, header_map_name: str, study, row_numbers=N
     """After the header map: drop ignored columns, labels → codes, pseudonyms recognised.
 
     Returns the frame and whether its ``respondent`` column already holds pseudonyms
-    (pass it to :meth:`folge.store.Store.ingest_frame` as ``pseudonymised``).
+    (pass it to :func:`folge.ingest.ingest_frame` as ``pseudonymised``).
 
     Raises
     ------

@@ -248,7 +248,7 @@ def _parse_with_csv(path: Path, text: str, delimiter: str, names: list[str]):
     row_reasons: dict[int, list[Reason]] = {}
     reader = csv.reader(io.StringIO(text.replace("\x00", "")), delimiter=delimiter, strict=False)
     try:
-        next(reader)
+        next(reader, None)  # the header row (absent when the file held only NUL bytes)
         for number, record in enumerate(reader, start=2):
             if len(record) != width and record:
                 if any(cell.strip() for cell in record[width:]) or len(record) < width:

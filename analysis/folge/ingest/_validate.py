@@ -9,7 +9,7 @@ file that lacks a required column (or names an unknown ``--wave``) raises
 Cells are parsed per distinct value (``pandas.factorize``), not per cell: a column of a
 million answers has a handful of distinct texts, so parsing costs next to nothing and the
 rest is array indexing. Checks against answers already stored (``conflict``) belong to the
-store, which runs them inside its transaction.
+store, which runs them inside its transaction (worded by :meth:`Validated.conflict_reason`).
 """
 
 from __future__ import annotations
@@ -82,6 +82,7 @@ class Validated:
     row_numbers: np.ndarray
     reasons: dict[int, list[Reason]] = field(default_factory=dict)
     warnings: list[Reason] = field(default_factory=list)
+    cells: pd.DataFrame | None = None           # the text cells checked (for the quarantine's values)
 
     def __len__(self) -> int:
         return len(self.row_numbers)
@@ -97,6 +98,14 @@ class Validated:
     def key(self) -> np.ndarray:
         """The unit column (respondent pseudonyms, or regions for region-level instruments)."""
         return self.respondent if self.unit == "respondent" else self.region
+
+    def conflict_reason(self, pos: int, column: str, value, detail: str) -> Reason:
+        """The ``conflict`` reason for row ``pos``, whose answers differ from those stored.
+
+        The store finds conflicts (they need the stored answers); the wording stays here,
+        with the other reasons.
+        """
+        return reason("conflict", column, value, unit=self.unit, wave=self.wave[pos], detail=detail)
 
 
 # ---------------------------------------------------------------- helpers
@@ -338,7 +347,7 @@ def validate(study, instrument, frame: pd.DataFrame, wave: str | None = None, re
     unit = "respondent" if level == "respondent" else "region"
     _duplicates(pseudonyms if unit == "respondent" else region, waves, rows, unit, add)
     return Validated(instrument, unit, pseudonyms, region, waves, role, items, rows,
-                     dict(sorted(reasons.items())), warnings)
+                     dict(sorted(reasons.items())), warnings, frame)
 
 
 def _duplicates(unit_values, waves, rows, unit: str, add) -> None:

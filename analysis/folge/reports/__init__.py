@@ -3,7 +3,7 @@
 ``build_reports`` reads ``folge analyze``'s result folder, passes every table through
 ``disclose`` (the one disclosure-control function), draws the figures, writes a
 markdown-only .qmd per document from the templates in ``reports/`` and renders them with
-quarto or with pandoc + typst. See DESIGN.md, "Reports" and "Disclosure control".
+quarto or with pandoc + typst. See ``analysis/ARCHITECTURE.md``, "Disclosure, in brief".
 """
 
 from ._build import FORMATS, ReportSet, build_reports, reports_folder

@@ -174,7 +174,7 @@ def item_shares(results: Results, study) -> pd.DataFrame:
 def criteria_definitions(study) -> dict[str, dict]:
     """``research/criteria.yaml`` as plain data: criterion id → its entry (title, indicators …)."""
     from ..definitions import CRITERIA_FILE, read_yaml
-    from ..definitions._yaml import plain
+    from ..definitions import plain
 
     path = Path(study.root) / CRITERIA_FILE
     if not path.exists():

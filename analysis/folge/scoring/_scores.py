@@ -12,7 +12,7 @@ from ._keyed import keyed_items
 
 __all__ = ["SCORE_COLUMNS", "required_items", "score_construct", "score_instrument"]
 
-#: Columns of ``scores.csv`` (DESIGN.md), in order.
+#: Columns of ``scores.csv`` (the result contract, ``analysis/ARCHITECTURE.md``), in order.
 SCORE_COLUMNS = ("respondent", "region", "wave", "role", "construct", "score", "n_items")
 _ID_COLUMNS = ("respondent", "region", "wave", "role")
 

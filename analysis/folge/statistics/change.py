@@ -246,18 +246,30 @@ def welch_change(a, b, *, alternative: str = "two-sided", confidence: float = 0.
     if not se2 > 0:
         out["note"] = "no variance in either wave: t, CI and effect size are undefined"
         return _row(out)
+    out["ci_low"], out["ci_high"], out["p"] = _welch_interval(diff, v1, v2, n1, n2, alternative, confidence)
+    out["hedges_g"], out["g_ci_low"], out["g_ci_high"] = _pooled_hedges_g(diff, v1, v2, n1, n2, alternative,
+                                                                          confidence)
+    return _row(out)
+
+
+def _welch_interval(diff: float, v1: float, v2: float, n1: int, n2: int, alternative: str,
+                    confidence: float) -> tuple[float, float, float]:
+    """(ci_low, ci_high, p) of ``diff`` on the Welch-Satterthwaite degrees of freedom."""
+    se2 = v1 / n1 + v2 / n2
     se = math.sqrt(se2)
     df = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
-    out["ci_low"], out["ci_high"], out["p"] = _t_interval(diff, se, df, alternative, confidence)
+    return _t_interval(diff, se, df, alternative, confidence)
 
+
+def _pooled_hedges_g(diff: float, v1: float, v2: float, n1: int, n2: int, alternative: str,
+                     confidence: float) -> tuple[float, float, float]:
+    """(Hedges' g, exact noncentral-t limits of the standardised difference), pooled SD."""
     m = n1 + n2 - 2
     sp = math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / m)
     scale = math.sqrt(1.0 / n1 + 1.0 / n2)
     d = diff / sp
-    out["hedges_g"] = _hedges_j(m) * d
     lo, hi = _ncp_interval(d / scale, m, alternative, confidence)
-    out["g_ci_low"], out["g_ci_high"] = lo * scale, hi * scale
-    return _row(out)
+    return _hedges_j(m) * d, lo * scale, hi * scale
 
 
 def _pairs(before, after) -> tuple[np.ndarray, np.ndarray]:

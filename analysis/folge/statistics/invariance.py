@@ -37,6 +37,22 @@ INVARIANCE_MODELS = (
 DELTA_CFI = 0.01
 
 
+def _aligned_group(group, values: pd.DataFrame) -> pd.Series:
+    """``group`` checked and aligned with the rows of ``values`` by index."""
+    if not isinstance(group, pd.Series):
+        raise TypeError(f"'group' must be a pandas Series (got {type(group).__name__})")
+    if len(group) != len(values) and not values.index.isin(group.index).all():
+        raise ValueError(
+            f"'group' must give a group for every row of 'items' "
+            f"(got {len(group)} entries for {len(values)} rows)"
+        )
+    if not group.index.equals(values.index):
+        if group.index.has_duplicates or not values.index.isin(group.index).all():
+            raise ValueError("'group' must be aligned with 'items' by index")
+        group = group.reindex(values.index)
+    return group
+
+
 def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None) -> pd.DataFrame:
     """Test configural, metric and scalar invariance of a scale across groups.
 
@@ -107,17 +123,7 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
     2      scalar  600         2  10   True
     """
     values = _numeric_items(items)
-    if not isinstance(group, pd.Series):
-        raise TypeError(f"'group' must be a pandas Series (got {type(group).__name__})")
-    if len(group) != len(values) and not values.index.isin(group.index).all():
-        raise ValueError(
-            f"'group' must give a group for every row of 'items' "
-            f"(got {len(group)} entries for {len(values)} rows)"
-        )
-    if not group.index.equals(values.index):
-        if group.index.has_duplicates or not values.index.isin(group.index).all():
-            raise ValueError("'group' must be aligned with 'items' by index")
-        group = group.reindex(values.index)
+    group = _aligned_group(group, values)
     if model is None:
         model = {"f": list(values.columns)}
     _parse_model(model, values.columns)  # wrong arguments raise before any data check
@@ -159,6 +165,11 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
             row["note"] = result.note or "the estimation did not converge"
         previous_cfi = row["cfi"]
         rows.append(row)
+    return _invariance_frame(rows)
+
+
+def _invariance_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows as a table with :data:`INVARIANCE_COLUMNS` and their dtypes."""
     out = pd.DataFrame(rows, columns=list(INVARIANCE_COLUMNS))
     return out.astype(
         {

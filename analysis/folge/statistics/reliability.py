@@ -267,28 +267,7 @@ def item_statistics(items: pd.DataFrame) -> pd.DataFrame:
         n_i = len(column)
         mean = float(column.mean()) if n_i else np.nan
         sd = float(column.std(ddof=1)) if n_i >= 2 else np.nan
-        r_drop = alpha_drop = np.nan
-        if k < 2:
-            notes.append(f"fewer than 2 items ({k})")
-        elif cov is None:
-            notes.append(f"fewer than 2 respondents answered every item ({n_complete})")
-        else:
-            row_sum = cov[i].sum()
-            rest_var = cov.sum() - 2.0 * row_sum + cov[i, i]
-            scale = max(1.0, float(np.abs(cov).max()))
-            if cov[i, i] <= _ZERO_VARIANCE * scale:
-                notes.append("constant item")
-            elif rest_var <= _ZERO_VARIANCE * scale:
-                notes.append("the sum of the other items does not vary")
-            else:
-                r_drop = (row_sum - cov[i, i]) / np.sqrt(cov[i, i] * rest_var)
-            if k == 2:
-                notes.append("alpha of a single remaining item is undefined")
-            else:
-                keep = [j for j in range(k) if j != i]
-                alpha_drop = _alpha_from_cov(cov[np.ix_(keep, keep)])
-                if np.isnan(alpha_drop):
-                    notes.append("the sum of the other items does not vary")
+        r_drop, alpha_drop = _item_dropped(cov, i, k, n_complete, notes)
         if n_i == 0:
             notes.append("no answers")
         rows.append(
@@ -314,3 +293,35 @@ def item_statistics(items: pd.DataFrame) -> pd.DataFrame:
             "missing_share": "float64",
         }
     )
+
+
+def _item_dropped(cov, i: int, k: int, n_complete: int, notes: list[str]) -> tuple[float, float]:
+    """(r_drop, alpha_if_dropped) of item ``i`` from the complete-case covariance ``cov``.
+
+    ``cov`` is ``None`` when fewer than two respondents answered every item; why a value
+    is NaN is appended to ``notes``.
+    """
+    r_drop = alpha_drop = np.nan
+    if k < 2:
+        notes.append(f"fewer than 2 items ({k})")
+        return r_drop, alpha_drop
+    if cov is None:
+        notes.append(f"fewer than 2 respondents answered every item ({n_complete})")
+        return r_drop, alpha_drop
+    row_sum = cov[i].sum()
+    rest_var = cov.sum() - 2.0 * row_sum + cov[i, i]
+    scale = max(1.0, float(np.abs(cov).max()))
+    if cov[i, i] <= _ZERO_VARIANCE * scale:
+        notes.append("constant item")
+    elif rest_var <= _ZERO_VARIANCE * scale:
+        notes.append("the sum of the other items does not vary")
+    else:
+        r_drop = (row_sum - cov[i, i]) / np.sqrt(cov[i, i] * rest_var)
+    if k == 2:
+        notes.append("alpha of a single remaining item is undefined")
+    else:
+        keep = [j for j in range(k) if j != i]
+        alpha_drop = _alpha_from_cov(cov[np.ix_(keep, keep)])
+        if np.isnan(alpha_drop):
+            notes.append("the sum of the other items does not vary")
+    return r_drop, alpha_drop

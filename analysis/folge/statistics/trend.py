@@ -501,8 +501,19 @@ def trend(scores: pd.DataFrame, *, engine: str = "auto", confidence: float = 0.9
     if engine == "auto" and y.size > LARGE_INPUT_ROWS:
         return exact
 
+    return _mixedlm_row(y, x, codes, s, exact, fit, engine, int(len(uniques)), confidence)
+
+
+def _mixedlm_row(y, x, codes, s, exact: pd.DataFrame, fit, engine: str, n_regions: int,
+                 confidence: float) -> pd.DataFrame:
+    """The trend row from statsmodels' MixedLM, or the exact fit where MixedLM falls short.
+
+    ``exact`` is the row of the exact REML fit from the sufficient statistics ``s`` and
+    ``fit`` that fit itself: it replaces MixedLM (``engine="auto"``) when no optimiser
+    gives a usable fit or MixedLM stops short of the REML optimum.
+    """
     res, name, tried = _mixedlm_fit(y, x, codes)
-    n_total, n_regions = int(y.size), int(len(uniques))
+    n_total = int(y.size)
     if res is None:
         if engine == "mixedlm":
             return _row(

@@ -9,15 +9,16 @@ What it holds:
 - ``schema_migrations`` and ``meta``: the schema is versioned by :data:`MIGRATIONS`,
   a list colleagues append to when they add tables.
 
-Every source of answers writes through :meth:`Store.ingest_frame`, one transaction per
-import, so an interrupted import leaves nothing half-written.
+Every source of answers is validated by :mod:`folge.ingest` first and then written through
+:meth:`Store.write_validated`, one transaction per import, so an interrupted import leaves
+nothing half-written. The store imports nothing from ingest.
 """
 
 from .._errors import StoreError
 from ._result import IngestResult
 from ._schema import MIGRATIONS, SCHEMA_VERSION, Migration, applied_migrations, migrate
 from ._store import Store
-from ._tables import TableInfo, ensure_table, table_infos
+from ._response_tables import TableInfo, ensure_table, table_infos
 
 __all__ = [
     "MIGRATIONS",

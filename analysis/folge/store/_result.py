@@ -50,6 +50,14 @@ class IngestResult:
         return (f"Lest / read {self.read} = lagret / stored {self.stored} + hoppet over / skipped "
                 f"{self.skipped} + karantene / quarantined {self.quarantined}")
 
+    @classmethod
+    def duplicate(cls, import_id: int, n_read: int, source: str, description: str, instrument,
+                  seconds: float) -> "IngestResult":
+        """A file imported before for the same instrument and wave: every row skipped, nothing added."""
+        return cls(read=n_read, stored=0, skipped=n_read, quarantined=0, duplicate_file=True, source=source,
+                   description=description, instrument=instrument.id, version=instrument.version,
+                   import_id=import_id, seconds=seconds)
+
     @staticmethod
     def count_codes(reasons_by_row) -> dict[str, int]:
         counts: Counter[str] = Counter()

@@ -15,7 +15,7 @@ from .._errors import StoreError
 from .._paths import DATABASE
 from ._result import IngestResult
 from ._schema import APPLICATION, applied_migrations, migrate
-from ._tables import quote, table_infos
+from ._response_tables import quote, table_infos
 
 __all__ = ["KEY_DTYPE", "Store"]
 
@@ -64,7 +64,8 @@ class Store:
     """One study's responses, import log and quarantine, in ``data/folge.sqlite`` (SQLite, WAL).
 
     Open it with :meth:`Store.open` (also a context manager). Every source of answers
-    writes through :meth:`ingest_frame`, one transaction per import.
+    writes through :meth:`write_validated` (fed by :func:`folge.ingest.ingest_frame`), one
+    transaction per import.
 
     Examples
     --------
@@ -157,34 +158,35 @@ class Store:
         return f"Store({str(self.path)!r})"
 
     # ------------------------------------------------------------ writing
-    def ingest_frame(self, study, instrument, frame: pd.DataFrame, wave: str | None, source: str,
-                     sha256: str, source_kind: str = "file", row_numbers=None, *, description: str = "",
-                     labels=None, row_reasons=None, warnings=(), progress=None, pseudonymised: bool = False,
-                     in_transaction: bool = False) -> IngestResult:
-        """Validate and store one frame of answers in one transaction: the path every source takes.
+    def previous_import(self, sha256: str, instrument_id: str, wave: str | None) -> int | None:
+        """The id of an earlier import of the same file (SHA-256) for this instrument and wave, or ``None``."""
+        from ._write import previous_import
+
+        return previous_import(self.connection, sha256, instrument_id, wave)
+
+    def write_validated(self, validated, *, wave: str | None, source: str, sha256: str,
+                        source_kind: str = "file", description: str = "", progress=None,
+                        in_transaction: bool = False) -> IngestResult:
+        """Store one validated batch of answers in one transaction: the path every source takes.
+
+        The batch comes from :func:`folge.ingest.validate` (through
+        :func:`folge.ingest.ingest_frame`): respondents are pseudonyms, every row is checked
+        and the bad ones carry their reasons. The store adds only what needs the stored
+        answers: rows identical to stored ones are skipped, rows that differ from them are
+        quarantined as ``conflict``.
 
         Parameters
         ----------
-        study, instrument
-            The loaded study and the instrument the answers belong to.
-        frame
-            One row per respondent (or region) and wave, text cells, canonical column names
-            (``respondent``, ``region``, ``wave``, ``role``, item ids). The raw
-            ``respondent`` ids are replaced by pseudonyms before anything is written.
+        validated
+            A :class:`folge.ingest.Validated` batch (its instrument, typed columns, reasons,
+            warnings and the text cells, kept for the quarantine).
         wave
-            The wave for rows without one (and the wave every row must have), or ``None``.
-        source, sha256, source_kind
+            The wave the import was made for (``None`` when the rows name their own).
+        source, sha256, source_kind, description
             What the answers came from, for the import log; the same ``sha256`` for the same
             instrument and wave is a file already imported, and adds nothing.
-        row_numbers
-            Source row of each row, shown in the quarantine (default 2, 3, …).
-        description, labels, row_reasons, warnings, progress
-            The reader's description and value labels, problems it found per row and about
-            the file (logged with the validator's warnings), and a callback ``progress(stage, done, total)`` (stages ``validate`` and ``store``).
-
-        pseudonymised
-            The ``respondent`` column already holds pseudonyms (the web questionnaire's
-            invitations carry them); they are stored as they are.
+        progress
+            Callback ``progress("store", done, total)``.
         in_transaction
             The caller has begun a transaction (``BEGIN IMMEDIATE``) and commits or rolls it
             back itself, so this import joins its other writes atomically (a web
@@ -195,12 +197,11 @@ class Store:
         IngestResult
             Counts (``read == stored + skipped + quarantined``), warnings and the import id.
         """
-        from ._write import ingest_frame
+        from ._write import write_validated
 
-        return ingest_frame(self, study, instrument, frame, wave, source, sha256, source_kind, row_numbers,
-                            description=description, labels=labels, row_reasons=row_reasons,
-                            warnings=warnings, progress=progress, pseudonymised=pseudonymised,
-                            in_transaction=in_transaction)
+        return write_validated(self, validated, wave=wave, source=source, sha256=sha256,
+                               source_kind=source_kind, description=description, progress=progress,
+                               in_transaction=in_transaction)
 
     # ------------------------------------------------------------ reading
     def instrument_versions(self) -> pd.DataFrame:

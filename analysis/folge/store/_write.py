@@ -1,14 +1,15 @@
-"""One import, one transaction: pseudonymise, validate, compare with the store, write.
+"""One import, one transaction: compare validated rows with the store, then write them.
 
-The steps, all in :func:`ingest_frame`:
+The store receives rows that :mod:`folge.ingest` has already pseudonymised and validated
+(a :class:`folge.ingest.Validated` batch); it never reads or checks raw cells itself.
+The steps of :func:`write_validated`:
 
-1. the raw respondent ids are replaced by pseudonyms and dropped from the frame;
-2. the rows are validated (:func:`folge.ingest.validate`), outside any lock;
-3. ``BEGIN IMMEDIATE``; a file already imported (same SHA-256, instrument and wave)
+1. ``BEGIN IMMEDIATE``; a file already imported (same SHA-256, instrument and wave)
    stops here and adds nothing;
-4. rows whose respondent and wave are already stored are compared through a temporary
-   table join: identical answers are skipped, different ones quarantined as ``conflict``;
-5. the import log row, the new responses (``executemany`` in chunks) and the quarantine
+2. rows whose respondent and wave are already stored are compared through a temporary
+   table join: identical answers are skipped, different ones quarantined as ``conflict``
+   (worded by the batch itself, :meth:`folge.ingest.Validated.conflict_reason`);
+3. the import log row, the new responses (``executemany`` in chunks) and the quarantine
    are written, and the transaction commits. Anything that goes wrong, a kill included,
    leaves the store as it was: SQLite rolls back an uncommitted WAL transaction.
 """
@@ -23,11 +24,10 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..pseudonym import load_key, pseudonymise_many
 from ._result import IngestResult
-from ._tables import TableInfo, ensure_table, quote, table_infos
+from ._response_tables import TableInfo, ensure_table, quote, table_infos
 
-__all__ = ["CHUNK_ROWS", "ingest_frame"]
+__all__ = ["CHUNK_ROWS", "previous_import", "write_validated"]
 
 #: Rows per ``executemany`` call (and per progress report) while storing.
 CHUNK_ROWS = 20_000
@@ -37,17 +37,12 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _previous_import(connection, sha256: str, instrument, wave: str | None):
-    return connection.execute(
-        "SELECT id, n_read FROM imports WHERE sha256 = ? AND instrument = ? AND wave = ? ORDER BY id LIMIT 1",
-        (sha256, instrument.id, wave or "")).fetchone()
-
-
-def _duplicate_result(previous, n_read: int, source, description, instrument, started) -> IngestResult:
-    return IngestResult(read=n_read, stored=0, skipped=n_read, quarantined=0, duplicate_file=True,
-                        source=source, description=description, instrument=instrument.id,
-                        version=instrument.version, import_id=previous[0],
-                        seconds=time.perf_counter() - started)
+def previous_import(connection, sha256: str, instrument_id: str, wave: str | None) -> int | None:
+    """The id of the first import of the same file (SHA-256) for this instrument and wave, or ``None``."""
+    row = connection.execute(
+        "SELECT id FROM imports WHERE sha256 = ? AND instrument = ? AND wave = ? ORDER BY id LIMIT 1",
+        (sha256, instrument_id, wave or "")).fetchone()
+    return None if row is None else row[0]
 
 
 def _cell(column, pos: int):
@@ -71,8 +66,6 @@ def _describe_difference(stored: dict, new: dict) -> tuple[str, str, str]:
 
 def _match_stored(connection, instrument, info: TableInfo, validated, positions: np.ndarray):
     """Positions identical to stored rows (skip) and conflicts {position: Reason}."""
-    from ..ingest._reasons import reason
-
     skip: list[int] = []
     conflicts: dict[int, object] = {}
     if not len(positions):
@@ -114,8 +107,7 @@ def _match_stored(connection, instrument, info: TableInfo, validated, positions:
             column, value, detail = _describe_difference(stored, new)
             if not same_version:
                 detail = f"stored under version {table.version} of '{instrument.id}'"
-            conflicts[pos] = reason("conflict", column, value, unit=unit, wave=validated.wave[pos],
-                                    detail=detail or "different answers")
+            conflicts[pos] = validated.conflict_reason(pos, column, value, detail or "different answers")
     connection.execute("DROP TABLE temp.folge_incoming")
     return skip, conflicts
 
@@ -171,48 +163,28 @@ def _quarantine_rows(frame: pd.DataFrame, validated, reasons: dict, import_id: i
     return rows
 
 
-def ingest_frame(store, study, instrument, frame: pd.DataFrame, wave: str | None, source: str,
-                 sha256: str, source_kind: str = "file", row_numbers=None, *, description: str = "",
-                 labels=None, row_reasons=None, warnings=(), progress=None, pseudonymised: bool = False,
-                 in_transaction: bool = False) -> IngestResult:
-    """Validate ``frame`` and store it in one transaction; see :meth:`folge.store.Store.ingest_frame`."""
-    from ..ingest._validate import validate
-
+def write_validated(store, validated, *, wave: str | None, source: str, sha256: str,
+                    source_kind: str = "file", description: str = "", progress=None,
+                    in_transaction: bool = False) -> IngestResult:
+    """Store a validated batch in one transaction; see :meth:`folge.store.Store.write_validated`."""
     started = time.perf_counter()
     connection = store.connection
-    n = len(frame)
-    previous = _previous_import(connection, sha256, instrument, wave)
-    if previous is not None:
-        return _duplicate_result(previous, n, source, description, instrument, started)
-
-    # 1. pseudonymise before anything else sees the ids
-    if "respondent" in frame.columns and pseudonymised:  # already pseudonyms (web invitations)
-        pseudonyms = frame["respondent"].to_numpy(dtype=object)
-        frame = frame.drop(columns="respondent")
-    elif "respondent" in frame.columns:
-        pseudonyms = pseudonymise_many(load_key(store.root), frame["respondent"].to_numpy(dtype=object))
-        frame = frame.drop(columns="respondent")
-    else:
-        pseudonyms = None
-    # 2. validate (no lock held)
-    if progress is not None:
-        progress("validate", 0, n)
-    validated = validate(study, instrument, frame, wave, pseudonyms, row_numbers, row_reasons, labels)
-    validated.warnings[:0] = list(warnings)
-    if progress is not None:
-        progress("validate", n, n)
-    # 3.-5. one transaction
+    instrument = validated.instrument
+    frame = validated.cells
+    n = len(validated)
+    # 1.-3. one transaction
     # with in_transaction=True the caller has begun the transaction and commits or rolls it back
     if in_transaction and not connection.in_transaction:
         raise ValueError("in_transaction=True needs a transaction begun by the caller (BEGIN IMMEDIATE)")
     if not in_transaction:
         connection.execute("BEGIN IMMEDIATE")
     try:
-        previous = _previous_import(connection, sha256, instrument, wave)
+        previous = previous_import(connection, sha256, instrument.id, wave)
         if previous is not None:
             if not in_transaction:
                 connection.execute("ROLLBACK")
-            return _duplicate_result(previous, n, source, description, instrument, started)
+            return IngestResult.duplicate(previous, n, source, description, instrument,
+                                          time.perf_counter() - started)
         info = ensure_table(connection, instrument)
         good = validated.good
         skip, conflicts = _match_stored(connection, instrument, info, validated, good)

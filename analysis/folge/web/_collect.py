@@ -1,7 +1,7 @@
 """Drafts and submissions: the questionnaire's side of the store.
 
 Answers are saved to ``drafts`` on every page (or PUT). Submitting turns the draft into
-responses of the wave through :meth:`folge.store.Store.ingest_frame`, the one path every
+responses of the wave through :func:`folge.ingest.ingest_frame`, the one path every
 source takes, with ``source_kind="web"`` and the invitation's pseudonym. The responses,
 the invitation's ``submitted_at`` and the removal of the draft are one SQLite transaction:
 after a crash either all of it is there or none, and a token submits at most once.
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..definitions import Study
+from ..ingest import ingest_frame
 from ._forms import as_cell, items_for
 from ._tokens import Invitation, hash_token, now_utc
 
@@ -158,8 +159,8 @@ def _submit_together(store, study: Study, entries: list[tuple[Invitation, dict]]
         for (wave, instrument_id), rows in rows_by_wave_instrument.items():
             frame = pd.DataFrame(rows, dtype=object)
             digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-            result = store.ingest_frame(
-                study, study.instruments[instrument_id], frame, wave, source="web", sha256=digest,
+            result = ingest_frame(
+                store, study, study.instruments[instrument_id], frame, wave, source="web", sha256=digest,
                 source_kind="web", row_numbers=list(range(1, len(rows) + 1)), pseudonymised=True,
                 in_transaction=True, description=f"web questionnaire: {len(rows)} submission(s)")
             if result.stored != len(rows) or result.duplicate_file:

@@ -25,10 +25,10 @@ from ruamel.yaml import YAML
 
 from .._version import __version__
 from ..definitions import STUDY_FILE, load_instruments, load_study, read_yaml
-from ..definitions._yaml import plain
+from ..definitions import plain
 from ..study_folder import create_study
 from ._generate import DemoData, generate_demo
-from ._model import DemoDesign, DemoPlan, plan_demo
+from ._plan import DemoDesign, DemoPlan, plan_demo
 
 __all__ = ["RESPONSES_DIR", "TRUTH_FILE", "build_demo", "response_path", "truth_dict"]
 

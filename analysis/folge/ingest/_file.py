@@ -8,10 +8,12 @@ from pathlib import Path
 import pandas as pd
 
 from .._errors import InputError
+from ..store import Store
 from ._column_map import apply_column_map, load_column_map
 from ._headers import KEY_COLUMNS, HeaderMapping, map_headers
 from ._platforms import finish_frame, restore_stata_missing
 from ._read import RawTable, read_response_file
+from ._frame import ingest_frame
 from ._reasons import Reason, reason
 from ._recognise import choose_instrument
 
@@ -118,8 +120,6 @@ def ingest_file(study, path: str | Path, wave: str | None = None, instrument_id:
     InputError
         When the file cannot be read at all.
     """
-    from ..store import Store
-
     if progress is not None:
         progress("read", 0, 0)
     prepared = prepare_file(study, path, wave, instrument_id, header_map, columns)
@@ -129,8 +129,8 @@ def ingest_file(study, path: str | Path, wave: str | None = None, instrument_id:
     if own:
         store = Store.open(study.root, create=True)
     try:
-        return store.ingest_frame(
-            study, prepared.instrument, prepared.frame, wave, prepared.path.name, prepared.raw.sha256, "file",
+        return ingest_frame(
+            store, study, prepared.instrument, prepared.frame, wave, prepared.path.name, prepared.raw.sha256, "file",
             prepared.raw.row_numbers, description=prepared.description, labels=prepared.labels,
             row_reasons=prepared.raw.row_reasons, warnings=prepared.warnings, progress=progress,
             pseudonymised=prepared.pseudonymised)

@@ -1,0 +1,56 @@
+"""The steps a study goes through, as library calls both ``folge`` commands and the demo use.
+
+This module sits above :mod:`folge.analysis`, :mod:`folge.criteria` and
+:mod:`folge.reports` and below the command line and the demo (see
+``analysis/ARCHITECTURE.md``): ``folge analyze`` and :func:`folge.demo.run_pipeline` both
+call :func:`analyze_study`, so the tables they write cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from threadpoolctl import threadpool_limits
+
+from .analysis import AnalysisResult, compute_analysis, conform, write_results
+from .criteria import evaluate_criteria, load_criteria
+
+__all__ = ["analyze_study"]
+
+
+def analyze_study(study_root: str | Path = ".", out_dir: str | Path | None = None, wave: str | None = None,
+                  step: Callable[[str], None] | None = None) -> AnalysisResult:
+    """Compute every result table, judge the success criteria, write both with a manifest.
+
+    What ``folge analyze`` does: :func:`folge.analysis.compute_analysis`, then
+    :func:`folge.criteria.evaluate_criteria` over its tables (``criteria.csv``), then
+    :func:`folge.analysis.write_results`.
+
+    Parameters
+    ----------
+    study_root : path
+        The study folder.
+    out_dir : path, optional
+        Where the CSV tables go (default ``results/`` in the study).
+    wave : str, optional
+        Analyse only the waves up to and including this one (an edition as of that wave).
+    step : callable, optional
+        Called with each step's name (:data:`folge.analysis.STEPS`) before it runs.
+
+    Returns
+    -------
+    AnalysisResult
+        The tables (``criteria`` included), the manifest and the files written.
+    """
+    step = step or (lambda name: None)
+    result = compute_analysis(study_root, wave, step)
+    data = result.data
+    step("criteria")
+    with threadpool_limits(limits=1, user_api="blas"):
+        criteria = evaluate_criteria(data.study, load_criteria(data.study.root), result.tables, data.responses)
+    result.tables["criteria"] = conform("criteria", criteria)
+    result.manifest["tables"] = sorted(result.tables)
+    out_dir = Path(out_dir) if out_dir is not None else Path(study_root) / "results"
+    result.paths = write_results(result.tables, result.manifest, out_dir)
+    return result
