@@ -16,6 +16,12 @@ Aggregation, change and trend:
 - :func:`icc`, :func:`rwg_j`, :func:`average_deviation`, :func:`agreement` (``aggregation``)
 - :func:`welch_change`, :func:`paired_change`, :func:`holm`, :func:`benjamini_hochberg` (``change``)
 - :func:`trend`, :func:`sufficient_statistics`, :func:`trend_from_sufficient` (``trend``)
+
+Who answered (``survey``):
+
+- :func:`rake`, :func:`rake_waves`, :func:`effective_sample_size` (raking weights, Kish's n_eff)
+- :func:`weighted_mean`, :func:`weighted_levels`, :func:`empirical_bayes`, :func:`levels`
+- :func:`attrition`
 """
 
 from folge.statistics.aggregation import (
@@ -44,6 +50,24 @@ from folge.statistics.reliability import (
     RELIABILITY_COLUMNS,
     cronbach_alpha,
     item_statistics,
+)
+from folge.statistics.survey import (
+    ATTRITION_COLUMNS,
+    EB_COLUMNS,
+    ESS_COLUMNS,
+    LEVEL_COLUMNS,
+    MEAN_COLUMNS,
+    RAKE_COLUMNS,
+    Raking,
+    WaveWeights,
+    attrition,
+    effective_sample_size,
+    empirical_bayes,
+    levels,
+    rake,
+    rake_waves,
+    weighted_levels,
+    weighted_mean,
 )
 from folge.statistics.trend import (
     SUFFICIENT_COLUMNS,
@@ -89,4 +113,21 @@ __all__ = [
     "trend",
     "trend_from_sufficient",
     "welch_change",
+    # who answered: weights, levels, EB, attrition
+    "ATTRITION_COLUMNS",
+    "EB_COLUMNS",
+    "ESS_COLUMNS",
+    "LEVEL_COLUMNS",
+    "MEAN_COLUMNS",
+    "RAKE_COLUMNS",
+    "Raking",
+    "WaveWeights",
+    "attrition",
+    "effective_sample_size",
+    "empirical_bayes",
+    "levels",
+    "rake",
+    "rake_waves",
+    "weighted_levels",
+    "weighted_mean",
 ]
