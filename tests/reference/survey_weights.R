@@ -74,3 +74,20 @@ show("weighted_mean doctest svymean(ids=~1, w = 1,1,2) mean, SE",
 show("eb doctest coef(lmer)$region",
      {dd <- data.frame(region = rep(c("a", "b", "c"), each = 3), y = c(1, 2, 3, 2, 3, 4, 4, 5, 6))
       coef(lmer(y ~ 1 + (1 | region), dd))$region[, 1]})
+
+# Raking cycles survey::rake needs: the smallest maxit that converges without a warning.
+for (wv in 1:2) {
+  people <- unique(scores[scores$wave == wv, c("respondent", "region", "role")])
+  f <- frame[frame$wave == wv, ]
+  rt <- aggregate(invited ~ region, f, sum); names(rt)[2] <- "Freq"
+  ot <- aggregate(invited ~ role, f, sum); names(ot)[2] <- "Freq"
+  des <- suppressWarnings(svydesign(ids = ~1, data = people))
+  k <- 1
+  repeat {
+    ok <- tryCatch({rake(des, list(~region, ~role), list(rt, ot), control = list(maxit = k, epsilon = 1e-10)); TRUE},
+                   warning = function(w) FALSE)
+    if (ok) break
+    k <- k + 1
+  }
+  show(sprintf("w%d smallest converging maxit", wv), k)
+}

@@ -38,9 +38,35 @@ class GroupSums:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and sorted unique labels of one key column (missing -> -1)."""
+    """Integer codes and sorted unique labels of one key column (missing -> -1).
+
+    Categorical and integer columns are coded in O(n) without hashing (fast at any size);
+    any other column (strings) is factorised by hashing, which dominates the time for
+    tens of millions of rows.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        raw = values.cat.codes.to_numpy(dtype=np.intp)
+        labels = np.asarray(values.cat.categories, dtype=object)
+        order = np.arange(len(labels)) if values.cat.ordered else np.argsort(labels, kind="stable")
+        return _compact(raw, labels, order)
+    if pd.api.types.is_integer_dtype(values.dtype) and not isinstance(values.dtype, pd.api.extensions.ExtensionDtype):
+        arr = values.to_numpy()
+        if len(arr) and int(arr.max()) - int(arr.min()) < 10_000_000:
+            low = int(arr.min())
+            span = np.arange(low, int(arr.max()) + 1)
+            return _compact((arr - low).astype(np.intp), span, np.arange(len(span)))
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.intp), np.asarray(uniques, dtype=object)
+
+
+def _compact(raw: np.ndarray, labels: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the used ``labels`` only, numbered in ``order`` (-1 stays missing)."""
+    valid = raw if len(raw) == 0 or raw.min() >= 0 else raw[raw >= 0]
+    present = np.bincount(valid, minlength=len(labels)) > 0
+    kept = order[present[order]]
+    new_code = np.full(len(labels) + 1, -1, dtype=np.intp)
+    new_code[kept] = np.arange(len(kept))
+    return new_code[raw], labels[kept]
 
 
 def _parent_codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -78,8 +104,11 @@ def group_sums(data: pd.DataFrame, by: Sequence[str], region: str, score: str, w
     """Reduce the scores to per-parent x per-region sums (rows without a score are left out)."""
     y_all = data[score].to_numpy(dtype=float, na_value=np.nan)
     keep = ~np.isnan(y_all)
-    kept = data.loc[keep] if not keep.all() else data
-    y = y_all[keep]
+    everything = bool(keep.all())
+    kept = data[[*by, region] + ([weight] if weight else [])]
+    if not everything:
+        kept = kept.loc[keep]
+    y = y_all if everything else y_all[keep]
     w = _weights(kept, weight, len(y))
     parent, parents = _parent_codes(kept, list(by))
     reg, regions = _codes(kept[region])

@@ -44,7 +44,8 @@ def margin_from_totals(name: str, labels: pd.Series, totals, empty: str) -> tupl
         raise ValueError(f"margin {name!r} has a missing value (row {row!r}); every respondent needs a category")
     pop = _totals_series(name, totals)
     present = pd.Index(pd.unique(labels))
-    unknown = [c for c in present if c not in pop.index or pop[c] == 0]
+    pop.index = [c.item() if isinstance(c, np.generic) else c for c in pop.index]
+    unknown = [c.item() if isinstance(c, np.generic) else c for c in present if c not in pop.index or pop[c] == 0]
     if unknown:
         raise ValueError(
             f"margin {name!r}: category {unknown[0]!r} has respondents but no population total "

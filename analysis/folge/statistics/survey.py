@@ -188,9 +188,9 @@ def rake(sample: pd.DataFrame, margins: Mapping[str, Mapping | pd.Series], weigh
     _check_grand_totals(built)
     if len(sample) == 0:
         raise ValueError("'sample' has no respondents to rake")
-    cell_codes = np.stack([m.codes for m in built], axis=1)
-    _, cell_of_unit = np.unique(cell_codes, axis=0, return_inverse=True)
-    cell_of_unit = cell_of_unit.reshape(-1)
+    flat = np.ravel_multi_index(tuple(m.codes for m in built), tuple(len(m.totals) for m in built))
+    _, cell_of_unit = np.unique(flat, return_inverse=True)
+    cell_of_unit = cell_of_unit.reshape(-1).astype(np.intp)
     tolerance = float(epsilon) * float(start.sum())
     fit = fit_cells(cell_of_unit, start, built, tolerance, int(maxit))
     raked = start * fit.factors[cell_of_unit]
@@ -338,10 +338,13 @@ def rake_waves(respondents: pd.DataFrame, frame: pd.DataFrame, *, margins: Seque
         lacking = [c for c in cols if c not in table.columns]
         if lacking:
             raise ValueError(f"{name!r} lacks column {lacking[0]!r} (got {list(table.columns)!r})")
-    weights = pd.Series(np.nan, index=respondents.index, name="weight")
+    weights = np.full(len(respondents), np.nan)
     rows = []
-    for value, part in respondents.groupby(wave, sort=True):
-        invited = frame[frame[wave] == value]
+    frames = dict(tuple(frame.groupby(wave, sort=False)))
+    for value, positions in sorted(respondents.groupby(wave, sort=True).indices.items()):
+        value = value.item() if isinstance(value, np.generic) else value
+        part = respondents.iloc[positions]
+        invited = frames.get(value, frame.iloc[:0])
         if invited.empty:
             raise ValueError(f"wave {value!r}: respondents but no rows in the frame")
         totals = {m: invited.groupby(m)[count].sum() for m in margins}
@@ -349,7 +352,7 @@ def rake_waves(respondents: pd.DataFrame, frame: pd.DataFrame, *, margins: Seque
             result = rake(part, totals, **options)
         except ValueError as error:
             raise ValueError(f"wave {value!r}: {error}") from None
-        weights.loc[part.index] = result.weights
+        weights[positions] = result.weights.to_numpy()
         rows.append({wave: value, **result.diagnostics()})
     out = respondents.copy()
     out["weight"] = weights
