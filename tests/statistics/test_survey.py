@@ -473,3 +473,34 @@ def test_attrition_without_scores_and_small_cells(scores):
     tiny = with_scores[with_scores["n_from"] <= 2]
     assert len(tiny) > 0
     assert tiny["p"].isna().all() and tiny["note"].str.contains("fewer than two").all()
+
+
+def test_categorical_and_string_keys_give_the_same_levels(scored):
+    plain = levels(scored)
+    # unused categories and a non-alphabetical category order must not matter
+    cats = scored.astype({"construct": pd.CategoricalDtype(["zeta", "trust", "learning"]),
+                          "region": pd.CategoricalDtype(["R99", *REGIONS[::-1]])})
+    coded = levels(cats)
+    coded["construct"] = coded["construct"].astype(str)
+    coded["region"] = coded["region"].astype(str)
+    pd.testing.assert_frame_equal(plain, coded, check_dtype=False)
+    text_waves = levels(scored.astype({"wave": str}))
+    np.testing.assert_allclose(text_waves["mean"], plain["mean"], rtol=1e-14)
+
+
+def test_effective_sample_size_overall_and_equal_weights():
+    d = pd.DataFrame({"weight": [2.0, 2.0, 2.0, 2.0]})
+    ess = effective_sample_size(d, by=[])
+    assert ess.loc[0, "n_eff"] == pytest.approx(4.0) and ess.loc[0, "sum_weights"] == 8.0
+
+
+def test_weighted_mean_by_hand_and_argument_errors():
+    # two clusters: z-totals -1/3 and 1/3, V = 2/1 * (1/9 + 1/9) = 4/9
+    res = weighted_mean([1.0, 2.0, 3.0], clusters=["a", "a", "b"])
+    assert res.loc[0, "se"] == pytest.approx(2 / 3, rel=1e-12) and res.loc[0, "df"] == 1
+    with pytest.raises(ValueError, match="'clusters' has missing values"):
+        weighted_mean([1.0, 2.0, 3.0], clusters=["a", None, "b"])
+    with pytest.raises(TypeError, match="'scores' must be numeric"):
+        weighted_mean(["x", "y"])
+    empty = weighted_mean([])
+    assert empty.loc[0, "n"] == 0 and np.isnan(empty.loc[0, "mean"]) and empty.loc[0, "note"] == "no scores"

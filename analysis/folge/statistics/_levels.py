@@ -85,7 +85,10 @@ def weighted_mean(scores, weights=None, clusters=None, level: float = 0.95) -> p
         units = pd.Series(np.asarray(clusters, dtype=object)).to_numpy()
         if len(units) != len(y):
             raise ValueError(f"'clusters' must have one label per score (got {len(units)} for {len(y)})")
-        data["unit"] = pd.factorize(units)[0]
+        codes = pd.factorize(units)[0]
+        if (codes < 0).any():
+            raise ValueError("'clusters' has missing values; every score needs its unit")
+        data["unit"] = codes
     sums = group_sums(data, [], "unit", "score", "weight")
     est = _national(sums, level)
     n_psu = int((sums.n[0] > 0).sum())
@@ -123,7 +126,7 @@ def _national(sums: GroupSums, level: float) -> dict[str, np.ndarray]:
         centred = np.where(has, t - t.sum(axis=1, keepdims=True) / units[:, None], 0.0)
         var = np.where(units > 1, units / (units - 1) * (centred**2).sum(axis=1), np.nan)
     se = np.sqrt(var)
-    df = units - 1
+    df = np.where(units > 0, units - 1, np.nan)
     low, high = _interval(mean, se, df, level)
     return {"mean": mean, "se": se, "df": df, "ci_low": low, "ci_high": high}
 
