@@ -66,7 +66,7 @@ def main() -> None:
     t0 = time.perf_counter()
     people, frame, scores = make_study(args.regions, args.waves, args.per_wave, args.constructs)
     print(f"generated {len(people):,} respondent-waves, {len(scores):,} scores in {time.perf_counter() - t0:.1f} s")
-    rake_times, level_times, categorical_times = [], [], []
+    rake_times, level_times, categorical_times, yardstick_times = [], [], [], []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         weighted = rake_waves(people, frame)
@@ -79,10 +79,15 @@ def main() -> None:
         t0 = time.perf_counter()
         levels(categorical)
         categorical_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        categorical.groupby(["construct", "wave", "region"], observed=True)["score"].mean()
+        yardstick_times.append(time.perf_counter() - t0)
     print(f"rake_waves: median {statistics.median(rake_times):.2f} s "
           f"(cycles per wave {weighted.diagnostics['iterations'].tolist()})")
     print(f"levels (direct + EB, {len(table):,} rows), string keys: median {statistics.median(level_times):.2f} s")
     print(f"levels, categorical construct and region: median {statistics.median(categorical_times):.2f} s")
+    print(f"yardstick: pandas groupby(construct, wave, region).score.mean(), same data: "
+          f"median {statistics.median(yardstick_times):.2f} s")
 
 
 if __name__ == "__main__":

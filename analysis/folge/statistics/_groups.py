@@ -79,25 +79,15 @@ def _parent_codes(data: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd
         col = by[[i for i, c in enumerate(codes) if (c < 0).any()][0]]
         raise ValueError(f"column {col!r} has missing values; every score needs its {col}")
     flat = np.ravel_multi_index(codes, sizes) if len(by) > 1 else codes[0]
-    if len(flat) == 0:
-        used, inverse = flat, flat
-    elif int(flat.max()) < 50_000_000:
-        used, inverse = _dense_unique(flat)
+    product = int(np.prod(sizes))
+    if product <= 1_000_000:
+        # every combination gets a row; the caller drops those without scores
+        used, inverse = np.arange(product), flat
     else:
         used, inverse = np.unique(flat, return_inverse=True)
     parts = np.unravel_index(used, sizes)
     parents = pd.DataFrame({c: labels[i][parts[i]] for i, c in enumerate(by)})
-    return inverse.reshape(-1).astype(np.intp), parents
-
-
-def _dense_unique(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(flat, return_inverse=True)`` for small non-negative codes, in O(n)."""
-    seen = np.zeros(int(flat.max()) + 1, dtype=bool)
-    seen[flat] = True
-    used = np.flatnonzero(seen)
-    position = np.full(len(seen), -1, dtype=np.intp)
-    position[used] = np.arange(len(used))
-    return used, position[flat]
+    return inverse.reshape(-1).astype(np.intp, copy=False), parents
 
 
 def group_sums(data: pd.DataFrame, by: Sequence[str], region: str, score: str, weight: str | None) -> GroupSums:
@@ -125,8 +115,12 @@ def group_sums(data: pd.DataFrame, by: Sequence[str], region: str, score: str, w
     q = np.bincount(g, weights=(w * (y - mean_w[g])) ** 2, minlength=size)
     ss = np.bincount(g, weights=(y - mean[g]) ** 2, minlength=size)
     shape = (len(parents), n_reg)
-    return GroupSums(parents, regions, n.reshape(shape), sum_w.reshape(shape), mean_w.reshape(shape),
-                     q.reshape(shape), mean.reshape(shape), ss.reshape(shape))
+    grids = [a.reshape(shape) for a in (n, sum_w, mean_w, q, mean, ss)]
+    scored = grids[0].sum(axis=1) > 0
+    if not scored.all():
+        parents = parents.loc[scored].reset_index(drop=True)
+        grids = [a[scored] for a in grids]
+    return GroupSums(parents, regions, *grids)
 
 
 def _weights(kept: pd.DataFrame, weight: str | None, n: int) -> np.ndarray:

@@ -89,11 +89,15 @@ def weighted_mean(scores, weights=None, clusters=None, level: float = 0.95) -> p
         if (codes < 0).any():
             raise ValueError("'clusters' has missing values; every score needs its unit")
         data["unit"] = codes
+    if data["score"].isna().all():
+        row = {"n": 0, "n_psu": 0, "mean": np.nan, "se": np.nan, "df": np.nan, "ci_low": np.nan,
+               "ci_high": np.nan, "note": "no scores"}
+        return pd.DataFrame([row], columns=list(MEAN_COLUMNS))
     sums = group_sums(data, [], "unit", "score", "weight")
     est = _national(sums, level)
     n_psu = int((sums.n[0] > 0).sum())
     row = {"n": int(sums.n[0].sum()), "n_psu": n_psu, **{k: est[k][0] for k in ("mean", "se", "df", "ci_low", "ci_high")}}
-    row["note"] = "no scores" if row["n"] == 0 else (_ONE_PSU[clusters is not None] if n_psu == 1 else "")
+    row["note"] = _ONE_PSU[clusters is not None] if n_psu == 1 else ""
     return pd.DataFrame([row], columns=list(MEAN_COLUMNS))
 
 
