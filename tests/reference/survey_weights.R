@@ -91,3 +91,24 @@ for (wv in 1:2) {
   }
   show(sprintf("w%d smallest converging maxit", wv), k)
 }
+
+# Three margins, and starting weights (wave 1): a third variable from the pseudonym's parity,
+# starting weights 1 + (number %% 3). Printed: the weights of the first 12 respondents
+# (sorted by pseudonym), sum(w^2) and the iterations needed.
+people <- unique(scores[scores$wave == 1, c("respondent", "region", "role")])
+people <- people[order(people$respondent), ]
+num <- as.integer(substr(people$respondent, 2, 4))
+people$parity <- ifelse(num %% 2 == 0, "even", "odd")
+people$w0 <- 1 + num %% 3
+f <- frame[frame$wave == 1, ]
+rt <- aggregate(invited ~ region, f, sum); names(rt)[2] <- "Freq"
+ot <- aggregate(invited ~ role, f, sum); names(ot)[2] <- "Freq"
+pt <- data.frame(parity = c("even", "odd"), Freq = c(160, 174))
+des <- suppressWarnings(svydesign(ids = ~1, data = people))
+rk3 <- rake(des, list(~region, ~role, ~parity), list(rt, ot, pt), control = list(maxit = 1000, epsilon = 1e-10))
+show("three margins first 12 weights", weights(rk3)[1:12])
+show("three margins sum(w^2)", sum(weights(rk3)^2))
+dw <- svydesign(ids = ~1, weights = ~w0, data = people)
+rkw <- rake(dw, list(~region, ~role), list(rt, ot), control = list(maxit = 1000, epsilon = 1e-10))
+show("start weights first 12 weights", weights(rkw)[1:12])
+show("start weights sum(w^2)", sum(weights(rkw)^2))

@@ -119,6 +119,10 @@ R = {
     "weighted_mean doctest svymean(ids=~1, w = 1,1,2) mean, SE": [2.750000000000000, 0.962175269896291],
     "w1 smallest converging maxit": [10],
     "w2 smallest converging maxit": [10],
+    "three margins first 12 weights": [1.36291744108220, 1.48615052701249, 1.36291744108220, 1.36291744108220, 1.36291744108220, 1.48615052701249, 1.36291744108220, 1.48615052701249, 1.36291744108220, 1.48615052701249, 1.36291744108220, 1.48615052701249],
+    "three margins sum(w^2)": [790.768164352595],
+    "start weights first 12 weights": [1.372533650839868, 2.058800476259803, 0.686266825419934, 2.058800476259803, 1.372533650839868, 2.058800476259803, 0.686266825419934, 1.372533650839868, 2.058800476259803, 0.686266825419934, 1.372533650839868, 2.058800476259803],
+    "start weights sum(w^2)": [920.317458926052],
     "eb doctest coef(lmer)$region": [2.19047617948114, 3.04761904487029, 4.76190477564857],
 }
 
@@ -228,6 +232,33 @@ def test_rake_small_example_and_start_weights():
     r2 = rake(d, margins, weights=[1, 1, 1, 3])
     np.testing.assert_allclose(r2.weights, [2, 8, 2.5, 7.5], rtol=1e-9)
     assert r2.weights.index.equals(d.index)
+
+
+def _wave1_with_parity(people, frame):
+    p = people[people["wave"] == 1].sort_values("respondent").reset_index(drop=True)
+    number = p["respondent"].str[1:].astype(int)
+    p["parity"] = np.where(number % 2 == 0, "even", "odd")
+    p["w0"] = 1.0 + number % 3
+    f = frame[frame["wave"] == 1]
+    return p, {"region": f.groupby("region")["invited"].sum(), "role": f.groupby("role")["invited"].sum()}
+
+
+def test_three_margins_match_survey_rake(people, frame):
+    p, margins = _wave1_with_parity(people, frame)
+    # R: rake(svydesign(ids = ~1), list(~region, ~role, ~parity), ..., control = list(maxit = 1000, epsilon = 1e-10))
+    r = rake(p, {**margins, "parity": {"even": 160, "odd": 174}})
+    _close(r.weights.iloc[:12], R["three margins first 12 weights"], rel=1e-9)
+    assert float((r.weights**2).sum()) == pytest.approx(R["three margins sum(w^2)"][0], rel=1e-9)
+    assert r.converged
+
+
+def test_start_weights_match_survey_rake(people, frame):
+    p, margins = _wave1_with_parity(people, frame)
+    # R: rake(svydesign(ids = ~1, weights = ~w0), list(~region, ~role), ...)
+    r = rake(p, margins, weights=p["w0"])
+    _close(r.weights.iloc[:12], R["start weights first 12 weights"], rel=1e-9)
+    assert float((r.weights**2).sum()) == pytest.approx(R["start weights sum(w^2)"][0], rel=1e-9)
+    assert r.tolerance == pytest.approx(1e-10 * p["w0"].sum())
 
 
 def test_rake_reports_non_convergence():
@@ -504,3 +535,14 @@ def test_weighted_mean_by_hand_and_argument_errors():
         weighted_mean(["x", "y"])
     empty = weighted_mean([])
     assert empty.loc[0, "n"] == 0 and np.isnan(empty.loc[0, "mean"]) and empty.loc[0, "note"] == "no scores"
+
+
+def test_attrition_without_baseline_scores_and_with_one_wave():
+    people = pd.DataFrame({"respondent": ["a", "b", "a", "c"], "region": "r", "wave": [1, 1, 2, 2], "role": "x"})
+    later_only = pd.DataFrame({"respondent": ["a"], "wave": [2], "construct": ["t"], "score": [3.0]})
+    table = attrition(people, later_only)
+    assert (table["n_from"] == 2).all() and (table["retained"] == 1).all()
+    assert table["baseline_mean_stayers"].isna().all() and (table["note"] == "no baseline scores").all()
+    assert attrition(people[people["wave"] == 1]).empty  # one wave: no pair
+    with pytest.raises(ValueError, match="'pairs'"):
+        attrition(people, pairs=[(1, 3)])

@@ -83,23 +83,22 @@ def _pair_rows(respondents, scores, from_wave, to_wave, national) -> pd.DataFram
 
 def _baseline_tests(rows: pd.DataFrame, national: str) -> pd.DataFrame:
     """Per region x role x construct: stayers' and leavers' baseline means and Welch p."""
-    groups = _with_totals(rows, national).groupby([*_KEYS, "construct", "stayed"], observed=True)["score"]
-    summary = groups.agg(["mean", "var", "size"]).unstack("stayed")
-    out = pd.DataFrame(index=summary.index)
-    pick = {k: summary[k] if k in summary.columns.get_level_values(0) else None for k in ("mean", "var", "size")}
+    keys = [*_KEYS, "construct"]
+    expanded = _with_totals(rows, national)
+    parts = []
     for flag, name in ((True, "stayers"), (False, "leavers")):
-        for k in ("mean", "var", "size"):
-            out[f"{k}_{name}"] = pick[k][flag] if flag in pick[k].columns else np.nan
-    out["size_stayers"] = out["size_stayers"].fillna(0)
-    out["size_leavers"] = out["size_leavers"].fillna(0)
-    diff, p = _welch(out["mean_stayers"].to_numpy(float), out["var_stayers"].to_numpy(float),
-                     out["size_stayers"].to_numpy(float), out["mean_leavers"].to_numpy(float),
-                     out["var_leavers"].to_numpy(float), out["size_leavers"].to_numpy(float))
+        chosen = expanded.loc[expanded["stayed"] == flag]
+        parts.append(chosen.groupby(keys, observed=True)["score"].agg(**{
+            f"mean_{name}": "mean", f"var_{name}": "var", f"n_{name}": "size"}))
+    out = parts[0].join(parts[1], how="outer")
+    sizes = {k: out[f"n_{k}"].fillna(0).to_numpy(float) for k in ("stayers", "leavers")}
+    diff, p = _welch(out["mean_stayers"].to_numpy(float), out["var_stayers"].to_numpy(float), sizes["stayers"],
+                     out["mean_leavers"].to_numpy(float), out["var_leavers"].to_numpy(float), sizes["leavers"])
     result = pd.DataFrame({
         "baseline_mean_stayers": out["mean_stayers"], "baseline_mean_leavers": out["mean_leavers"],
         "baseline_diff": diff, "p": p,
     }, index=out.index).reset_index()
-    few = (out["size_stayers"].to_numpy() < 2) | (out["size_leavers"].to_numpy() < 2)
+    few = (sizes["stayers"] < 2) | (sizes["leavers"] < 2)
     result["note"] = np.where(few, "fewer than two stayers or leavers with a score: no test", "")
     return result
 
