@@ -240,7 +240,9 @@ def levels(data: pd.DataFrame, *, weight: str | None = "weight", level: float = 
     -----
     Both estimates come from one pass over the scores. The EB fit is unweighted (the
     model-based estimate borrows strength from the other regions; the weights enter only
-    the direct estimate).
+    the direct estimate). Categorical and integer key columns are read from their codes;
+    string keys are hashed, which at 20 million scores costs more than the statistics
+    themselves, so large callers should pass ``construct`` and ``region`` as categoricals.
     """
     by = ["construct", "wave"]
     _check_columns(data, [*by, "region", "score"] + ([weight] if weight else []))

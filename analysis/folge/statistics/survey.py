@@ -72,7 +72,9 @@ class Raking:
     weights : pandas.Series
         One weight per respondent, indexed like the sample.
     iterations : int
-        Full raking cycles run (one cycle post-stratifies to every margin once).
+        Full raking cycles run (one cycle post-stratifies to every margin once), the
+        converging cycle included: the smallest ``control$maxit`` for which
+        ``survey::rake`` converges without a warning.
     converged : bool
         Whether the last cycle changed no cell total by ``tolerance`` or more.
     max_change : float
