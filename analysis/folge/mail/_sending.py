@@ -1,0 +1,104 @@
+"""The three ways mail goes out, as the command line uses them.
+
+:func:`send_invitations` (``folge invite --send``), :func:`send_reminders` (``folge remind
+--send``) and :func:`run_schedule` (``folge mail run``) plan from the store, then either
+list what would go (``dry_run``: no connection, nothing made or recorded) or send it
+through :func:`._deliver.deliver`. All three share one send log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from .._errors import FolgeError
+from ..definitions import Study
+from ..pseudonym import load_key
+from ._compose import MailSettings
+from ._deliver import Summary, Throttle, deliver, dry_run_lines
+from ._jobs import Plan, check_wave_open, plan_invitations, plan_reminders, plan_schedule
+from ._smtp import SMTP_URL_ENV, SmtpSettings, SmtpTransport
+
+__all__ = ["Run", "send_invitations", "send_reminders", "run_schedule", "transport_from_env"]
+
+
+class Run(Summary):
+    """A :class:`Summary` plus, for a dry run, one line per message that would go."""
+
+    def __init__(self, summary: Summary, planned: list[str] | None = None, dry_run: bool = False):
+        super().__init__(**vars(summary))
+        self.planned = planned or []
+        self.dry_run = dry_run
+
+
+def transport_from_env(environ=None) -> SmtpTransport:
+    """An (unopened) :class:`SmtpTransport` for ``FOLGE_SMTP_URL``.
+
+    Raises
+    ------
+    FolgeError
+        When the variable is unset or malformed.
+    """
+    environ = os.environ if environ is None else environ
+    url = environ.get(SMTP_URL_ENV)
+    if not url:
+        raise FolgeError(f"set {SMTP_URL_ENV} to the mail server, e.g. smtp+starttls://user:password@smtp.example.no:587")
+    return SmtpTransport(SmtpSettings.from_url(url))
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    if now is None:
+        return dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("'now' must be an aware date-time (with a time zone)")
+    return now
+
+
+def _send(store, study: Study, plan: Plan, *, now, dry_run, settings, transport, throttle, progress) -> Run:
+    if dry_run:
+        return Run(Summary(skipped=len(plan.skipped)), dry_run_lines(plan, study), dry_run=True)
+    settings = settings or MailSettings.from_env()
+    transport = transport or transport_from_env()
+    summary = deliver(store, study, plan, key=load_key(study.root), settings=settings, transport=transport,
+                      now=now, throttle=throttle, progress=progress)
+    return Run(summary)
+
+
+def send_invitations(store, study: Study, wave: str, *, region: str | None = None, now: dt.datetime | None = None,
+                     dry_run: bool = False, settings: MailSettings | None = None, transport=None,
+                     throttle: Throttle | None = None, progress=None) -> Run:
+    """Mail one personal link to each contact (of ``region``) not yet invited to ``wave``.
+
+    Raises
+    ------
+    InputError
+        For an unknown wave or region, or a wave that takes no answers at ``now``.
+    MailServerError
+        When the server cannot be reached (nothing made or recorded).
+    """
+    now = _now(now)
+    check_wave_open(study, wave, now)
+    plan = plan_invitations(store.connection, study, wave, region)
+    return _send(store, study, plan, now=now, dry_run=dry_run, settings=settings, transport=transport,
+                 throttle=throttle, progress=progress)
+
+
+def send_reminders(store, study: Study, wave: str, *, every_days: float = 7, now: dt.datetime | None = None,
+                   dry_run: bool = False, settings: MailSettings | None = None, transport=None,
+                   throttle: Throttle | None = None, progress=None) -> Run:
+    """Mail the same link again to invited contacts who have not submitted (see :func:`plan_reminders`)."""
+    now = _now(now)
+    check_wave_open(study, wave, now)
+    plan = plan_reminders(store.connection, study, wave, every_days=every_days, now=now)
+    return _send(store, study, plan, now=now, dry_run=dry_run, settings=settings, transport=transport,
+                 throttle=throttle, progress=progress)
+
+
+def run_schedule(store, study: Study, *, now: dt.datetime | None = None, dry_run: bool = False,
+                 settings: MailSettings | None = None, transport=None, throttle: Throttle | None = None,
+                 progress=None) -> Run:
+    """Send whatever the waves' schedules say is due at ``now`` (see :func:`plan_schedule`)."""
+    now = _now(now)
+    plan = plan_schedule(store.connection, study, now)
+    return _send(store, study, plan, now=now, dry_run=dry_run, settings=settings, transport=transport,
+                 throttle=throttle, progress=progress)
