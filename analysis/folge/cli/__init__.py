@@ -38,6 +38,8 @@ COMMANDS: dict[str, str] = {
     "serve": "_web:serve",
     "invite": "_web:invite",
     "remind": "_web:remind",
+    "contacts": "_mail:contacts",
+    "mail": "_mail:mail",
 }
 
 _HELP = {
@@ -55,6 +57,8 @@ _HELP = {
     "serve": "Start nettskjemaet / serve the web questionnaire.",
     "invite": "Lag invitasjoner / create invitation tokens.",
     "remind": "Hvem har ikke svart / list invitations not yet submitted.",
+    "contacts": "E-postkontakter / import e-mail contacts for invitations.",
+    "mail": "E-post etter timeplan / send the mail the schedule says is due.",
 }
 
 

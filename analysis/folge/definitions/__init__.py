@@ -36,6 +36,7 @@ from ._model import (
     Wave,
 )
 from ._problems import CATALOGUE, Problem, did_you_mean
+from ._schedule import OSLO, parse_moment
 from ._yaml import Document, read_yaml
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "Instrument",
     "Item",
     "LANGUAGES",
+    "OSLO",
     "Problem",
     "Region",
     "Role",
@@ -67,5 +69,6 @@ __all__ = [
     "instrument_files",
     "load_instruments",
     "load_study",
+    "parse_moment",
     "read_yaml",
 ]

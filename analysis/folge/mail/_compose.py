@@ -83,9 +83,9 @@ def compose(words: MailText, *, settings: MailSettings, recipient: str, name: st
     message["Subject"] = words.subject
     message["Date"] = format_datetime((now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc))
     message["Message-ID"] = make_msgid(domain=settings.domain)
-    message["Content-Language"] = words.lang
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(words.text, subtype="plain", charset="utf-8")
     message.add_alternative(words.html, subtype="html", charset="utf-8")
+    message["Content-Language"] = words.lang  # after the parts: setting content clears Content-* headers
     return message

@@ -64,6 +64,16 @@ def last_day_text(closes: dt.datetime | None, lang: str) -> str:
     return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}" if lang == "en" else day.strftime("%d.%m.%Y")
 
 
+def _paragraph_html(paragraph: str, anchor: str) -> str:
+    """One paragraph as HTML: escaped, its lines joined by spaces (the text's own wrapping is
+    not the reader's), except that the link stands on a line of its own."""
+    lines = [html.escape(line.strip()) for line in paragraph.strip().split("\n")]
+    out = lines[0]
+    for before, line in zip(lines, lines[1:]):
+        out += ("<br>\n" if _LINK in (before, line) else " ") + line
+    return out.replace(_LINK, anchor)
+
+
 class MailTemplates:
     """The templates of the study at ``root`` (else the shipped ones), read once."""
 
@@ -119,8 +129,7 @@ class MailTemplates:
                 f"{words['optout_link_text']}: {optout_url}\n")
         anchor = f'<a href="{html.escape(link)}" style="color:#0b5394;font-weight:bold;">' \
                  f'{html.escape(str(words["link_text"]))}</a>'
-        paragraphs = [Markup(html.escape(p.strip()).replace("\n", "<br>\n").replace(_LINK, anchor))
-                      for p in body.split("\n\n") if p.strip()]
+        paragraphs = [Markup(_paragraph_html(p, anchor)) for p in body.split("\n\n") if p.strip()]
         page = self._html_env.get_template("layout.html").render(
             lang=lang, subject=subject, paragraphs=paragraphs, optout_url=optout_url,
             optout_text=words["optout_text"], optout_link_text=words["optout_link_text"])
