@@ -132,3 +132,12 @@ def test_valid_address_and_read_contacts(study, tmp_path):
         assert valid_address(bad), bad
     path = _write(tmp_path, '\ufeffemail,region,role\n"x@example.no",kongsberg,politician\n')
     assert read_contacts(path, load_study(study)).rows[0]["email"] == "x@example.no"
+
+
+def test_erasing_a_respondent_by_pseudonym_removes_the_contact_too(study, tmp_path):
+    path = _write(tmp_path, "email,region,role\nkari@example.no,kongsberg,politician\n")
+    assert run_folge("contacts", "import", "--study", str(study), str(path))[0] == 0
+    pseudonym = contact_pseudonym(load_key(study), "kari@example.no")
+    code, out, err = run_folge("erase", "--study", str(study), "--pseudonym", pseudonym)
+    assert code == 0 and "erased 1" in out, out + err
+    assert _rows(study) == []

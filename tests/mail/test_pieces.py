@@ -98,3 +98,12 @@ def test_compose_has_one_recipient_and_the_headers(repo_root):
     assert parsed["Content-Language"] == "en" and parsed["Message-ID"].endswith("@example.no>")
     assert [p.get_content_type() for p in parsed.iter_parts()] == ["text/plain", "text/html"]
     assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_init_ships_the_mail_templates(tmp_path):
+    from folge.study_folder import create_study
+
+    root = create_study(tmp_path / "new")
+    assert sorted(p.name for p in (root / "instruments" / "mail").iterdir()) == ["en.yaml", "layout.html",
+                                                                                  "nb.yaml", "nn.yaml"]
+    assert MailTemplates(root).folder == root / "instruments" / "mail"
