@@ -103,3 +103,37 @@ def test_throttle_spaces_messages():
         throttle.wait()
         now[0] += 0.5  # sending takes half a second
     assert slept == [1.5, 1.5]  # 30 a minute: 2 s apart
+
+
+def test_a_second_run_waits_for_the_first(study, smtp, tmp_path):
+    from folge.mail import one_run_at_a_time
+
+    _import(study, tmp_path)
+    with one_run_at_a_time(study):
+        code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send")
+    assert code == 1 and "another mail run" in err and smtp.recorder.messages == []
+    assert run_folge("invite", "--study", str(study), "--wave", WAVE, "--send")[0] == 0
+
+
+def test_unset_environment_is_one_clear_line(study, smtp, tmp_path, monkeypatch):
+    _import(study, tmp_path)
+    monkeypatch.delenv("FOLGE_SMTP_URL")
+    code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send")
+    assert code == 1 and err.startswith("folge: set FOLGE_SMTP_URL") and len(err.strip().splitlines()) == 1
+    monkeypatch.setenv("FOLGE_SMTP_URL", smtp.url)
+    monkeypatch.delenv("FOLGE_BASE_URL")
+    code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send")
+    assert code == 1 and "FOLGE_BASE_URL" in err
+
+
+def test_closed_or_unknown_waves_are_refused(study, smtp, tmp_path):
+    _import(study, tmp_path)
+    code, out, err = run_folge("invite", "--study", str(study), "--wave", "2014-2", "--send")
+    assert code == 1 and "closed" in err
+    code, out, err = run_folge("remind", "--study", str(study), "--wave", "2015-9", "--send")
+    assert code == 1 and "unknown wave '2015-9'" in err
+    code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send", "--region", "oslo")
+    assert code == 1 and "unknown region 'oslo'" in err
+    assert smtp.recorder.messages == []
+    code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send", "--region", "sogn")
+    assert code == 0 and "sent 9" in out  # the even-numbered people

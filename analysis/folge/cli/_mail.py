@@ -55,24 +55,28 @@ def remind_send_options(command):
 
 
 class _Bar:
-    """A rich progress bar on stderr, driven by ``progress(done, total)`` callbacks."""
+    """A rich progress bar on stderr, shown from the first ``progress(done, total)`` call on
+    (so that a run that stops before sending prints nothing but its reason)."""
 
     def __enter__(self):
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        self.progress = Progress(TextColumn("e-post / mail"), BarColumn(), MofNCompleteColumn(),
-                                 TimeRemainingColumn(), console=err_console, transient=True)
-        self.progress.__enter__()
-        self.task = None
+        self.progress = self.task = None
         return self
 
     def __call__(self, done: int, total: int) -> None:
-        if self.task is None:
+        if not err_console.is_terminal:  # cron and pipes get the summary only
+            return
+        if self.progress is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("e-post / mail"), BarColumn(), MofNCompleteColumn(),
+                                     TimeRemainingColumn(), console=err_console, transient=True)
+            self.progress.__enter__()
             self.task = self.progress.add_task("mail", total=total)
         self.progress.update(self.task, completed=done)
 
     def __exit__(self, *exc_info):
-        self.progress.__exit__(*exc_info)
+        if self.progress is not None:
+            self.progress.__exit__(*exc_info)
 
 
 def _report(run) -> None:

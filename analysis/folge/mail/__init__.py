@@ -21,7 +21,7 @@ from ._deliver import Summary, Throttle, deliver
 from ._jobs import Job, Plan, Skip, check_wave_open, plan_invitations, plan_reminders, plan_schedule
 from ._keys import SealError, open_token, optout_hash, optout_id, seal_token
 from ._optout import OptOut, find_optout, mail_counts, record_optout
-from ._sending import Run, run_schedule, send_invitations, send_reminders, transport_from_env
+from ._sending import Run, one_run_at_a_time, run_schedule, send_invitations, send_reminders, transport_from_env
 from ._smtp import SMTP_URL_ENV, MailServerError, MessageRefused, SmtpSettings, SmtpTransport
 from ._templates import KINDS, MAIL_DIR, MailTemplateError, MailTemplates, MailText
 
@@ -60,6 +60,7 @@ __all__ = [
     "import_contacts",
     "list_contacts",
     "mail_counts",
+    "one_run_at_a_time",
     "open_token",
     "optout_hash",
     "optout_id",

@@ -163,8 +163,8 @@ def read_contacts(path: str | Path, study: Study) -> ContactFile:
         start, line = line, reader.line_num + 1
         if not any(c.strip() for c in cells):
             continue
-        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
-        row["email"] = row["email"].lower()
+        row = {name: " ".join(cells[i].split()) if i < len(cells) else "" for i, name in enumerate(header)}
+        row["email"] = row["email"].lower()  # cells: one line each, so nothing reaches a header but text
         reason = _row_problem(row, study, seen)
         if reason:
             invalid.append(f"{path}:{start}: {reason}")

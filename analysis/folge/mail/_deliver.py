@@ -86,21 +86,8 @@ def _tokens_for(store, study: Study, key: bytes, jobs: list[Job], now: dt.dateti
     for wave in sorted({j.wave for j in jobs}):
         wave_jobs = [j for j in jobs if j.wave == wave]
         sealed = stored_tokens(store.connection, wave)
-        fresh = [j for j in wave_jobs if j.contact.pseudonym not in sealed]
-        for job in fresh:
-            if job.kind != "invitation" or contact_pseudonym(key, job.contact.email) != job.contact.pseudonym:
-                why = ("no stored link for this contact (it was not invited by folge mail)" if job.kind != "invitation"
-                       else "the study key changed since the contacts were imported: import them again")
-                summary.failures.append(f"{job.contact.email}: {why}")
-        fresh = [j for j in fresh if j.kind == "invitation"
-                 and contact_pseudonym(key, j.contact.email) == j.contact.pseudonym]
-        blocked = invited_elsewhere(store.connection, wave, [j.contact.pseudonym for j in fresh])
-        for job in fresh:
-            if job.contact.pseudonym in blocked:
-                summary.failures.append(f"{job.contact.email}: already has an invitation to wave '{wave}' that "
-                                        "folge mail did not make (folge invite --panel?); its link is unknown")
-        sealed.update(_new_tokens(store, study, key, wave, [j for j in fresh if j.contact.pseudonym not in blocked],
-                                  now))
+        fresh = _invitable([j for j in wave_jobs if j.contact.pseudonym not in sealed], store, key, wave, summary)
+        sealed.update(_new_tokens(store, study, key, wave, fresh, now))
         for job in wave_jobs:
             entry = sealed.get(job.contact.pseudonym)
             if entry is None:
@@ -111,6 +98,26 @@ def _tokens_for(store, study: Study, key: bytes, jobs: list[Job], now: dt.dateti
             except SealError as exc:
                 summary.failures.append(f"{job.contact.email}: {exc}")
     return tokens
+
+
+def _invitable(jobs: list[Job], store, key: bytes, wave: str, summary: Summary) -> list[Job]:
+    """Those of ``jobs`` (contacts without a token yet) that may get a new web invitation."""
+    ok = []
+    for job in jobs:
+        if job.kind != "invitation":
+            summary.failures.append(f"{job.contact.email}: no stored link for wave '{wave}' "
+                                    "(not invited by folge mail)")
+        elif contact_pseudonym(key, job.contact.email) != job.contact.pseudonym:
+            summary.failures.append(f"{job.contact.email}: the study key changed since the contacts were imported; "
+                                    "import them again")
+        else:
+            ok.append(job)
+    blocked = invited_elsewhere(store.connection, wave, [j.contact.pseudonym for j in ok])
+    for job in ok:
+        if job.contact.pseudonym in blocked:
+            summary.failures.append(f"{job.contact.email}: already has an invitation to wave '{wave}' that folge "
+                                    "mail did not make (folge invite --panel?), whose link is unknown")
+    return [j for j in ok if j.contact.pseudonym not in blocked]
 
 
 def _new_tokens(store, study: Study, key: bytes, wave: str, jobs: list[Job],

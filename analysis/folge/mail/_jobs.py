@@ -73,10 +73,14 @@ def plan_invitations(connection: sqlite3.Connection, study: Study, wave_id: str,
         known = [r.id for r in study.regions]
         raise InputError(f"unknown region '{region}'{did_you_mean(region, known)}; the study has {', '.join(known)}")
     invited = sent_invitations(connection, wave_id)
+    regions, roles = {r.id for r in study.regions}, {r.id for r in study.roles}
     jobs, skipped = [], []
     for contact in list_contacts(connection, region):
         if contact.opted_out:
             skipped.append(Skip(contact, wave_id, "opted out"))
+        elif contact.region not in regions or contact.role not in roles:
+            skipped.append(Skip(contact, wave_id, f"region '{contact.region}' or role '{contact.role}' is no longer "
+                                                  "in the study"))
         elif contact.pseudonym in invited:
             skipped.append(Skip(contact, wave_id, "already invited"))
         else:

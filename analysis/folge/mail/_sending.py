@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
+from pathlib import Path
 
 from .._errors import FolgeError
+from .._paths import DATA_DIR
 from ..definitions import Study
 from ..pseudonym import load_key
 from ._compose import MailSettings
 from ._deliver import Summary, Throttle, deliver, dry_run_lines
-from ._jobs import Plan, check_wave_open, plan_invitations, plan_reminders, plan_schedule
+from ._jobs import check_wave_open, plan_invitations, plan_reminders, plan_schedule
 from ._smtp import SMTP_URL_ENV, SmtpSettings, SmtpTransport
 
-__all__ = ["Run", "send_invitations", "send_reminders", "run_schedule", "transport_from_env"]
+__all__ = ["Run", "send_invitations", "send_reminders", "run_schedule", "transport_from_env", "one_run_at_a_time"]
 
 
 class Run(Summary):
@@ -42,7 +45,8 @@ def transport_from_env(environ=None) -> SmtpTransport:
     environ = os.environ if environ is None else environ
     url = environ.get(SMTP_URL_ENV)
     if not url:
-        raise FolgeError(f"set {SMTP_URL_ENV} to the mail server, e.g. smtp+starttls://user:password@smtp.example.no:587")
+        raise FolgeError(f"set {SMTP_URL_ENV} to the mail server, "
+                         "e.g. smtp+starttls://user:password@smtp.example.no:587")
     return SmtpTransport(SmtpSettings.from_url(url))
 
 
@@ -54,13 +58,46 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now
 
 
-def _send(store, study: Study, plan: Plan, *, now, dry_run, settings, transport, throttle, progress) -> Run:
+@contextmanager
+def one_run_at_a_time(root: Path):
+    """Hold ``data/mail.lock`` while sending, so two runs (cron overlapping a manual one)
+    never plan and send the same messages. Where file locks are not available (not POSIX)
+    this only creates the file.
+
+    Raises
+    ------
+    FolgeError
+        When another run holds the lock.
+    """
+    path = Path(root) / DATA_DIR / "mail.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            yield
+            return
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FolgeError(f"another mail run is sending for this study ({path} is locked); "
+                             "try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _send(store, study: Study, plan_of, *, now, dry_run, settings, transport, throttle, progress) -> Run:
+    """Plan with ``plan_of(connection)`` and send it (under the run lock), or list it for a dry run."""
     if dry_run:
+        plan = plan_of(store.connection)
         return Run(Summary(skipped=len(plan.skipped)), dry_run_lines(plan, study), dry_run=True)
     settings = settings or MailSettings.from_env()
     transport = transport or transport_from_env()
-    summary = deliver(store, study, plan, key=load_key(study.root), settings=settings, transport=transport,
-                      now=now, throttle=throttle, progress=progress)
+    with one_run_at_a_time(store.root):
+        summary = deliver(store, study, plan_of(store.connection), key=load_key(study.root), settings=settings,
+                          transport=transport, now=now, throttle=throttle, progress=progress)
     return Run(summary)
 
 
@@ -78,9 +115,8 @@ def send_invitations(store, study: Study, wave: str, *, region: str | None = Non
     """
     now = _now(now)
     check_wave_open(study, wave, now)
-    plan = plan_invitations(store.connection, study, wave, region)
-    return _send(store, study, plan, now=now, dry_run=dry_run, settings=settings, transport=transport,
-                 throttle=throttle, progress=progress)
+    return _send(store, study, lambda connection: plan_invitations(connection, study, wave, region), now=now,
+                 dry_run=dry_run, settings=settings, transport=transport, throttle=throttle, progress=progress)
 
 
 def send_reminders(store, study: Study, wave: str, *, every_days: float = 7, now: dt.datetime | None = None,
@@ -89,9 +125,10 @@ def send_reminders(store, study: Study, wave: str, *, every_days: float = 7, now
     """Mail the same link again to invited contacts who have not submitted (see :func:`plan_reminders`)."""
     now = _now(now)
     check_wave_open(study, wave, now)
-    plan = plan_reminders(store.connection, study, wave, every_days=every_days, now=now)
-    return _send(store, study, plan, now=now, dry_run=dry_run, settings=settings, transport=transport,
-                 throttle=throttle, progress=progress)
+    return _send(store, study,
+                 lambda connection: plan_reminders(connection, study, wave, every_days=every_days, now=now),
+                 now=now, dry_run=dry_run, settings=settings, transport=transport, throttle=throttle,
+                 progress=progress)
 
 
 def run_schedule(store, study: Study, *, now: dt.datetime | None = None, dry_run: bool = False,
@@ -99,6 +136,5 @@ def run_schedule(store, study: Study, *, now: dt.datetime | None = None, dry_run
                  progress=None) -> Run:
     """Send whatever the waves' schedules say is due at ``now`` (see :func:`plan_schedule`)."""
     now = _now(now)
-    plan = plan_schedule(store.connection, study, now)
-    return _send(store, study, plan, now=now, dry_run=dry_run, settings=settings, transport=transport,
-                 throttle=throttle, progress=progress)
+    return _send(store, study, lambda connection: plan_schedule(connection, study, now), now=now,
+                 dry_run=dry_run, settings=settings, transport=transport, throttle=throttle, progress=progress)
