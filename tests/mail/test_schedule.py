@@ -119,3 +119,20 @@ def test_checker_reports_bad_schedules_with_lines(study):
                              (10, "reminder-after-close", "warning")]
     code, out, err = run_folge("instruments", "check", "--study", str(study))
     assert code == 1 and f"study.yaml:{base + 3}: bad-schedule" in out + err
+
+
+def test_invite_send_and_mail_run_share_one_log(study, smtp, tmp_path):
+    from folge.mail import send_invitations
+
+    path = tmp_path / "contacts.csv"
+    path.write_text(contacts_csv(), encoding="utf-8")
+    assert run_folge("contacts", "import", "--study", str(study), str(path))[0] == 0
+    loaded = load_study(study)
+    done = []
+    with Store.open(study) as store:
+        run = send_invitations(store, loaded, "2026-1", region="sogn", progress=lambda n, total: done.append((n, total)),
+                               now=dt.datetime(2026, 3, 3, 9, 0, tzinfo=OSLO))
+    assert run.sent == 9 and done[-1] == (9, 9) and len(done) == 9
+    code, out, err = _mail_run(study, "2026-03-03T10:00")
+    assert code == 0 and "sent 9, hoppet over / skipped 9" in out  # only kongsberg's 9 were still due
+    assert len(smtp.recorder.messages) == 18

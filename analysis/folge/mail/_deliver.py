@@ -153,13 +153,16 @@ def deliver(store, study: Study, plan: Plan, *, key: bytes, settings: MailSettin
             throttle: Throttle | None = None, progress: Callable[[int, int], None] | None = None) -> Summary:
     """Send every job of ``plan`` through ``transport`` (an unopened :class:`SmtpTransport`).
 
-    Returns the :class:`Summary`; ``skipped`` counts the plan's skipped contacts.
+    Returns the :class:`Summary`; ``skipped`` counts the plan's skipped contacts. Each
+    message is logged at the time the server accepted it, or at ``now`` when given (a
+    simulated time, ``folge mail run --now``).
 
     Raises
     ------
     MailServerError
         When the server cannot be reached at the start (nothing was made or recorded).
     """
+    simulated = now
     now = now or dt.datetime.now(dt.timezone.utc)
     templates = templates or MailTemplates(study.root)
     throttle = throttle or Throttle(None)
@@ -189,7 +192,8 @@ def deliver(store, study: Study, plan: Plan, *, key: bytes, settings: MailSettin
                 break
             else:
                 record_sent(store.connection, pseudonym=job.contact.pseudonym, wave=job.wave, kind=job.kind,
-                            step=job.step, message_id=message["Message-ID"], sent_at=now)
+                            step=job.step, message_id=message["Message-ID"],
+                            sent_at=simulated or dt.datetime.now(dt.timezone.utc))
                 summary.sent += 1
             if progress is not None:
                 progress(done + 1, len(ready))

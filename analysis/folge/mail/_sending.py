@@ -89,7 +89,11 @@ def one_run_at_a_time(root: Path):
 
 
 def _send(store, study: Study, plan_of, *, now, dry_run, settings, transport, throttle, progress) -> Run:
-    """Plan with ``plan_of(connection)`` and send it (under the run lock), or list it for a dry run."""
+    """Plan with ``plan_of(connection)`` and send it (under the run lock), or list it for a dry run.
+
+    ``now`` is None for a real run (each message is logged at the time the server accepted
+    it) or the simulated time of ``--now`` (every message is logged at that time).
+    """
     if dry_run:
         plan = plan_of(store.connection)
         return Run(Summary(skipped=len(plan.skipped)), dry_run_lines(plan, study), dry_run=True)
@@ -113,8 +117,7 @@ def send_invitations(store, study: Study, wave: str, *, region: str | None = Non
     MailServerError
         When the server cannot be reached (nothing made or recorded).
     """
-    now = _now(now)
-    check_wave_open(study, wave, now)
+    check_wave_open(study, wave, _now(now))
     return _send(store, study, lambda connection: plan_invitations(connection, study, wave, region), now=now,
                  dry_run=dry_run, settings=settings, transport=transport, throttle=throttle, progress=progress)
 
@@ -123,10 +126,10 @@ def send_reminders(store, study: Study, wave: str, *, every_days: float = 7, now
                    dry_run: bool = False, settings: MailSettings | None = None, transport=None,
                    throttle: Throttle | None = None, progress=None) -> Run:
     """Mail the same link again to invited contacts who have not submitted (see :func:`plan_reminders`)."""
-    now = _now(now)
-    check_wave_open(study, wave, now)
+    moment = _now(now)
+    check_wave_open(study, wave, moment)
     return _send(store, study,
-                 lambda connection: plan_reminders(connection, study, wave, every_days=every_days, now=now),
+                 lambda connection: plan_reminders(connection, study, wave, every_days=every_days, now=moment),
                  now=now, dry_run=dry_run, settings=settings, transport=transport, throttle=throttle,
                  progress=progress)
 
@@ -135,6 +138,6 @@ def run_schedule(store, study: Study, *, now: dt.datetime | None = None, dry_run
                  settings: MailSettings | None = None, transport=None, throttle: Throttle | None = None,
                  progress=None) -> Run:
     """Send whatever the waves' schedules say is due at ``now`` (see :func:`plan_schedule`)."""
-    now = _now(now)
-    return _send(store, study, lambda connection: plan_schedule(connection, study, now), now=now,
+    moment = _now(now)
+    return _send(store, study, lambda connection: plan_schedule(connection, study, moment), now=now,
                  dry_run=dry_run, settings=settings, transport=transport, throttle=throttle, progress=progress)
