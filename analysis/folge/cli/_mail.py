@@ -148,9 +148,9 @@ def import_(study_dir: Path, file: Path):
     for line in checked.invalid:
         warn(line)
     with _open_store(study_dir) as store:
-        counts = import_contacts(store, checked.rows, load_key(study_dir))
+        counts = import_contacts(store, checked, load_key(study_dir))
     say(f"lagret / stored {counts.stored}, oppdatert / updated {counts.updated}, "
-        f"uendret / unchanged {counts.unchanged}, ugyldige / invalid {len(checked.invalid)}")
+        f"uendret / unchanged {counts.unchanged}, ugyldige / invalid {counts.invalid}")
 
 
 # ---------------------------------------------------------------- folge mail

@@ -197,17 +197,17 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def import_contacts(store, rows, key: bytes) -> ImportCounts:
-    """Store checked contact rows in one transaction: new ones stored, known addresses updated.
-
-    An opt-out is never undone by an import.
+def import_contacts(store, contacts: ContactFile, key: bytes) -> ImportCounts:
+    """Store the valid rows of a checked contacts file in one transaction: new addresses
+    stored, known ones updated (``unchanged`` when nothing differs); ``invalid`` counts the
+    rows :func:`read_contacts` refused. An opt-out is never undone by an import.
     """
     connection = store.connection
     stored = updated = unchanged = 0
     now = _now()
     connection.execute("BEGIN IMMEDIATE")
     try:
-        for row in rows:
+        for row in contacts.rows:
             values = (row["name"], row["region"], row["role"], row["language"] or None)
             old = connection.execute("SELECT name, region, role, language FROM contacts WHERE email = ?",
                                      (row["email"],)).fetchone()
@@ -229,7 +229,7 @@ def import_contacts(store, rows, key: bytes) -> ImportCounts:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
         raise
-    return ImportCounts(stored, updated, unchanged, 0)
+    return ImportCounts(stored, updated, unchanged, len(contacts.invalid))
 
 
 def list_contacts(connection, region: str | None = None) -> list[Contact]:
