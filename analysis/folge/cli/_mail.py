@@ -39,8 +39,9 @@ def invite_send_options(command):
     command = rate_option(command)
     command = dry_run_option(command)
     return click.option("--send", is_flag=True,
-                        help="Mail each contact (folge contacts import) a personal link through "
-                             "$FOLGE_SMTP_URL instead of writing a CSV; --region narrows it.")(command)
+                        help="Mail each contact (folge contacts import) a personal link under "
+                             "$FOLGE_BASE_URL through $FOLGE_SMTP_URL instead of writing a CSV; "
+                             "--region narrows it.")(command)
 
 
 def remind_send_options(command):
