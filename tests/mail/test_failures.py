@@ -137,3 +137,14 @@ def test_closed_or_unknown_waves_are_refused(study, smtp, tmp_path):
     assert smtp.recorder.messages == []
     code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send", "--region", "sogn")
     assert code == 0 and "sent 9" in out  # the even-numbered people
+
+
+def test_a_broken_template_stops_the_run_before_anything_is_sent(study, smtp, tmp_path):
+    _import(study, tmp_path)
+    template = study / "instruments" / "mail" / "nn.yaml"
+    template.write_text(template.read_text(encoding="utf-8").replace("    {{ link }}\n", "    lenkje\n", 1),
+                        encoding="utf-8")
+    for extra in (["--dry-run"], []):
+        code, out, err = run_folge("invite", "--study", str(study), "--wave", WAVE, "--send", *extra)
+        assert code == 1 and "nn.yaml" in err and "exactly once" in err, err
+    assert smtp.recorder.messages == [] and _logged(study) == []

@@ -170,6 +170,7 @@ def deliver(store, study: Study, plan: Plan, *, key: bytes, settings: MailSettin
     jobs = list(plan.jobs)
     if not jobs:
         return summary
+    templates.check((j.kind, j.contact.mail_language(study)) for j in jobs)
     with transport as smtp:
         try:
             tokens = _tokens_for(store, study, key, jobs, now, summary)

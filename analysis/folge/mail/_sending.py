@@ -21,6 +21,7 @@ from ._compose import MailSettings
 from ._deliver import Summary, Throttle, deliver, dry_run_lines
 from ._jobs import check_wave_open, plan_invitations, plan_reminders, plan_schedule
 from ._smtp import SMTP_URL_ENV, SmtpSettings, SmtpTransport
+from ._templates import MailTemplates
 
 __all__ = ["Run", "send_invitations", "send_reminders", "run_schedule", "transport_from_env", "one_run_at_a_time"]
 
@@ -96,6 +97,7 @@ def _send(store, study: Study, plan_of, *, now, dry_run, settings, transport, th
     """
     if dry_run:
         plan = plan_of(store.connection)
+        MailTemplates(study.root).check((j.kind, j.contact.mail_language(study)) for j in plan.jobs)
         return Run(Summary(skipped=len(plan.skipped)), dry_run_lines(plan, study), dry_run=True)
     settings = settings or MailSettings.from_env()
     transport = transport or transport_from_env()

@@ -100,6 +100,20 @@ class MailTemplates:
             return candidate, self._languages[candidate]
         raise MailTemplateError(f"no mail templates in {self.folder} (nb.yaml, nn.yaml, en.yaml)")
 
+    def check(self, kinds_and_languages) -> None:
+        """Render each ``(kind, lang)`` once with sample values, so a broken template stops a
+        run before anything is sent (and a dry run finds it too).
+
+        Raises
+        ------
+        MailTemplateError
+            As :meth:`render` does.
+        """
+        sample = {"name": "Kari Nordmann", "programme": "P", "region": "R", "wave": "W", "closes": "31.12.2030"}
+        for kind, lang in sorted(set(kinds_and_languages)):
+            self.render(kind, lang, sample, link="https://example.org/s/TOKEN",
+                        optout_url="https://example.org/optout/ID")
+
     def render(self, kind: str, lang: str, context: dict, link: str, optout_url: str) -> MailText:
         """The subject, plain text and HTML of a ``kind`` message in ``lang`` (else nb, else en).
 
