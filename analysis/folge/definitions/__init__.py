@@ -48,6 +48,7 @@ from ._model import (
     Wave,
 )
 from ._problems import CATALOGUE, Problem, did_you_mean
+from ._schedule import OSLO, parse_moment
 from ._yaml import Document, plain, read_yaml
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "Instrument",
     "Item",
     "LANGUAGES",
+    "OSLO",
     "Problem",
     "Region",
     "Role",
@@ -90,5 +92,6 @@ __all__ = [
     "load_instruments",
     "load_study",
     "plain",
+    "parse_moment",
     "read_yaml",
 ]

@@ -239,10 +239,26 @@ class Wave:
     closed: bool = False
     #: planned invitations: region id → count, or region id → {role id → count}
     invited: Mapping[str, object] = field(default_factory=dict)
+    #: schedule (aware date-times; see :mod:`._schedule`): answers are taken from
+    #: ``opens`` up to, not including, ``closes``; reminders go on these days after ``opens``
+    opens: _dt.datetime | None = None
+    closes: _dt.datetime | None = None
+    reminders: tuple[int, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return not self.closed
+
+    def accepts_answers(self, at: _dt.datetime) -> bool:
+        """True when the wave is not closed and ``at`` (aware) lies in ``opens ≤ at < closes``.
+
+        A wave without ``opens`` (or ``closes``) has no lower (or upper) limit.
+        """
+        if self.closed:
+            return False
+        if self.opens is not None and at < self.opens:
+            return False
+        return self.closes is None or at < self.closes
 
 
 @dataclass(frozen=True)

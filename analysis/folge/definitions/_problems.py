@@ -74,6 +74,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate-id": ("error", "{what} id '{value}' is used twice"),
     "bad-date": ("error", "wave '{wave}' has date {value!r}; write it as YYYY-MM-DD"),
     "unknown-region": ("error", "{where} names unknown region {value!r}{hint}"),
+    "bad-schedule": ("error", "wave '{wave}': '{key}' {rule} (got {value!r})"),
+    "reminder-after-close": (
+        "warning",
+        "wave '{wave}': the reminder on day {value} falls after the wave closes ({closes}); it will not be sent",
+    ),
     # criteria (research/criteria.yaml)
     "unknown-construct": ("error", "{where} names unknown construct {value!r}{hint}"),
     "unknown-item": ("error", "{where} names unknown item {value!r}{hint}"),
