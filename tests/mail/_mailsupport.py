@@ -24,6 +24,8 @@ from pathlib import Path
 import pandas as pd
 from aiosmtpd.controller import Controller
 
+from folge.ingest import ingest_frame
+
 REPO = Path(__file__).resolve().parents[2]
 BASE_URL = "https://survey.example.no"
 SENDER = "Følgeforskning <survey@example.no>"
@@ -177,8 +179,8 @@ def submit_through_store(study_root: Path, token: str) -> None:
         digest = hashlib.sha256(json.dumps(row, sort_keys=True).encode()).hexdigest()
         connection.execute("BEGIN IMMEDIATE")
         try:
-            result = store.ingest_frame(study, instrument, frame, wave, source="web", sha256=digest,
-                                        source_kind="web", pseudonymised=True, in_transaction=True)
+            result = ingest_frame(store, study, instrument, frame, wave, source="web", sha256=digest,
+                                  source_kind="web", pseudonymised=True, in_transaction=True)
             assert result.stored == 1, result
             connection.execute("UPDATE invitations SET submitted_at = ? WHERE token_hash = ?",
                                (dt.datetime.now(dt.timezone.utc).isoformat(), hash_token(token)))
