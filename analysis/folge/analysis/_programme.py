@@ -47,6 +47,8 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
 
     Invitations come from the web questionnaire's tokens where there are any for a wave,
     else from the ``invited`` counts of ``research/study.yaml``; ``source`` says which.
+    ``opted_out`` (after the contract's columns) counts the invited whose e-mail contact
+    opted out of mail: counted apart, they stay among the invited.
     """
     people = respondents(data)
     answered = people.groupby(["region", "wave", "role"]).size().rename("responded").reset_index()
@@ -57,8 +59,11 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     invited["source"] = "study.yaml"
     if data.invitations is not None and not data.invitations.empty:
         tokens = data.invitations.astype({"region": str, "wave": str, "role": str})
-        by_role = tokens.groupby(["region", "wave", "role"]).size().rename("invited").reset_index()
-        total = tokens.groupby(["region", "wave"]).size().rename("invited").reset_index()
+        if "opted_out" not in tokens:
+            tokens["opted_out"] = False
+        count = {"invited": ("opted_out", "size"), "opted_out": ("opted_out", "sum")}
+        by_role = tokens.groupby(["region", "wave", "role"]).agg(**count).reset_index()
+        total = tokens.groupby(["region", "wave"]).agg(**count).reset_index()
         total["role"] = "all"
         web = pd.concat([by_role, total], ignore_index=True)
         web["source"] = "invitations"
