@@ -37,6 +37,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "trust_matrix": ("region", "wave", "from_sector", "to_sector", "n", "mean", "construct"),
     "learning_chain": ("region", "wave", "stage", "n", "share", "construct"),
     "item_distribution": ("instrument", "construct", "item", "region", "wave", "value", "n"),
+    "quality": ("respondent", "region", "wave", "role", "instrument", "flag", "unit", "value", "threshold"),
 }
 
 MANIFEST = "manifest.json"
@@ -144,7 +145,7 @@ def read_results(results_dir: str | Path, names=None) -> dict[str, pd.DataFrame]
     read_manifest(results_dir)
     text_columns = {"region", "wave", "from_wave", "to_wave", "respondent", "role", "construct", "item",
                     "criterion", "indicator", "verdict", "reason", "method", "note", "stage", "from_sector",
-                    "to_sector", "instrument", "comparison", "model", "source"}
+                    "to_sector", "instrument", "comparison", "model", "source", "flag", "unit"}
     tables = {}
     for name in names or TABLE_COLUMNS:
         path = Path(results_dir) / f"{name}.csv"
