@@ -1,11 +1,12 @@
-"""The analyses behind ``folge analyze``: from stored answers to DESIGN.md's result tables.
+"""The analyses behind ``folge analyze``: from stored answers to the result tables.
 
 Statistics → tables: this package decides *which* statistic is computed for *what*
 (construct, wave, region); the formulas live in :mod:`folge.statistics`.
 """
 
 from ._inputs import AnalysisInput, build_input
-from ._results import MANIFEST, TABLE_COLUMNS, conform, read_manifest, read_results, write_results
+from ._results import (MANIFEST, TABLE_COLUMNS, Results, column_kind, conform, read_manifest, read_results, typed,
+                       wave_dtype, write_results)
 from ._runner import STEPS, AnalysisResult, analyze, run_analysis
 
 __all__ = [
@@ -14,11 +15,15 @@ __all__ = [
     "TABLE_COLUMNS",
     "AnalysisInput",
     "AnalysisResult",
+    "Results",
     "analyze",
     "build_input",
+    "column_kind",
     "conform",
     "read_manifest",
     "read_results",
     "run_analysis",
+    "typed",
+    "wave_dtype",
     "write_results",
 ]

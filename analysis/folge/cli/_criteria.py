@@ -14,16 +14,16 @@ _MARK = {"met": "✓", "partly-met": "◐", "not-met": "✗", "insufficient-data
 
 
 def _read(results: Path) -> pd.DataFrame:
+    """criteria.csv of the analysis in ``results``, typed by the results contract."""
     from .._errors import AnalysisError
+    from ..analysis import Results
 
-    path = results / "criteria.csv"
-    if not path.exists():
+    found = Results.read(results, ["criteria"])
+    if "criteria" not in found.tables:
         raise AnalysisError(
             f"ingen analyse i {results} ennå: kjør 'folge analyze' først / "
             f"no analysis in {results} yet: run 'folge analyze' first")
-    text = {"criterion": "string", "region": "string", "wave": "string", "verdict": "string",
-            "reason": "string", "reason_en": "string", "indicator": "string", "gate": "string"}
-    return pd.read_csv(path, dtype=text, keep_default_na=True)
+    return found.table("criteria")
 
 
 def _short(value, digits: int = 2) -> str:

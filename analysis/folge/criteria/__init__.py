@@ -8,7 +8,7 @@ in :mod:`folge.criteria._gates`, the verdict logic in :mod:`folge.criteria._engi
 every reason text (bokmål and English) lives in :mod:`folge.criteria._reasons`.
 """
 
-from ..definitions._criteria import (
+from ..definitions import (
     INDICATOR_KINDS,
     RULE_KINDS,
     Criterion,

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from ..definitions import Study
-from ..definitions._criteria import Criterion
+from ..definitions import Criterion
 from ._evidence import ALL, Evidence
 from ._gates import GATE_OF
 from ._reasons import RULE_LABELS, STATUS_LABELS, Reason

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..definitions import Study, Text
-from ..definitions._criteria import Indicator
+from ..definitions import Indicator
 
 __all__ = ["ALL", "Evidence"]
 

@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from ..definitions import Text
-from ..definitions._criteria import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule
+from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule
 from ..statistics.association import spearman_association
 from ..statistics.change import holm, welch_change
 from ._evidence import ALL, Evidence

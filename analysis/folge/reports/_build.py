@@ -142,7 +142,7 @@ def build_reports(
         raise ValueError(f"'lang' must be one of {', '.join(LANGS)} (got {lang!r})")
     study_root = Path(study_root)
     study = load_study(study_root)
-    results = read_results(Path(results_dir) if results_dir else study_root / RESULTS_DIR)
+    results = read_results(Path(results_dir) if results_dir else study_root / RESULTS_DIR, study)
     out_dir = Path(out_dir) if out_dir else study_root / SITE_DIR
     chosen = choose_engine(engine)
     waves = waves_upto(study, results, wave)

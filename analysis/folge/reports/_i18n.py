@@ -49,6 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "alpha": {"nb": "Alfa", "nn": "Alfa", "en": "Alpha"},
     "omega": {"nb": "Omega", "nn": "Omega", "en": "Omega"},
     "model": {"nb": "Modell", "nn": "Modell", "en": "Model"},
+    "caption_invariance": {"nb": "Modell (invarians)", "nn": "Modell (invarians)", "en": "Measurement invariance"},
     "holds": {"nb": "Holder", "nn": "Held", "en": "Holds"},
     "yes": {"nb": "ja", "nn": "ja", "en": "yes"},
     "no": {"nb": "nei", "nn": "nei", "en": "no"},
