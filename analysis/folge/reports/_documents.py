@@ -14,12 +14,14 @@ from typing import Mapping
 
 import jinja2
 import pandas as pd
+from ruamel.yaml import YAML
 
 from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
 from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
 from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOLS, label_of, number, percent, t)
 from ._public import PublicTable, holds
+from ._quarto import ReportError
 from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
 
 __all__ = ["Templates", "Edition", "Doc", "national_qmd", "region_qmd", "methods_qmd", "index_qmd",
@@ -38,19 +40,61 @@ def _yaml(value) -> str:
 
 
 class Templates:
-    """The jinja2 templates of one reports folder (``NAME.LANG.qmd.j2``)."""
+    """The jinja2 templates of one reports folder: one ``NAME.qmd.j2`` per document.
+
+    The words of each language come from ``words/LANG.yaml`` beside ``templates/``: one
+    section per document, each text itself a small template over the same fields, used
+    in the document as ``{{ w.KEY }}``. A folder that still has a document per language
+    (``NAME.LANG.qmd.j2``) keeps it: that file wins for its language.
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.words_folder = self.folder.parent / "words"
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.folder)), undefined=jinja2.StrictUndefined,
             comment_start_string="{=#", comment_end_string="#=}", keep_trailing_newline=True,
             autoescape=False, trim_blocks=False)
         self.env.filters["yaml"] = _yaml
+        self._words: dict[str, dict] = {}
+
+    def words(self, lang: str) -> dict:
+        """``words/LANG.yaml`` as document → {key: text} (empty when the file is missing)."""
+        if lang not in self._words:
+            path = self.words_folder / f"{lang}.yaml"
+            found = YAML(typ="safe").load(path.read_text(encoding="utf-8")) if path.exists() else None
+            if found is not None and not isinstance(found, dict):
+                raise ReportError(f"{path}: expected a mapping of documents to their words")
+            self._words[lang] = found or {}
+        return self._words[lang]
 
     def render(self, name: str, lang: str, **context) -> str:
-        template = self.env.get_template(f"{name}.{lang}.qmd.j2")
-        return template.render(s=lambda key, **kw: t(key, lang, **kw), **context)
+        context["s"] = lambda key, **kw: t(key, lang, **kw)
+        own = f"{name}.{lang}.qmd.j2"
+        if (self.folder / own).exists():
+            return self.env.get_template(own).render(**context)
+        words = self.words(lang).get(name) or {}
+        context["w"] = _Words(self.env, name, lang, words, context)
+        return self.env.get_template(f"{name}.qmd.j2").render(**context)
+
+
+class _Words:
+    """``w.KEY`` in a template: the text ``KEY`` of the document's words, rendered with its fields."""
+
+    def __init__(self, env: jinja2.Environment, document: str, lang: str, words: Mapping[str, str], context: dict):
+        self._env, self._document, self._lang = env, document, lang
+        self._words, self._context = words, context
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            text = self._words[key]
+        except KeyError:
+            raise ReportError(f"words/{self._lang}.yaml has no '{key}' under '{self._document}'") from None
+        return self._env.from_string(str(text)).render(**self._context)
+
+    __getitem__ = __getattr__
 
 
 @dataclass
