@@ -46,10 +46,9 @@ def _as_table(frame: pd.DataFrame, shown: list[str], i: int, reasons: bool, reas
     """One row per verdict in columns, for wide terminals."""
     from rich.table import Table
 
-    heads = {"criterion": ("kriterium", "criterion"), "region": ("region", "region"), "wave": ("bølge", "wave"),
-             "verdict": ("vurdering", "verdict"), "indicator": ("indikator", "indicator"),
-             "value": ("verdi", "value"), "n": ("n", "n"), "threshold": ("terskel", "threshold"),
-             "p": ("p", "p"), "reason": ("begrunnelse", "reason")}
+    from ..vocabulary import labels
+
+    heads = {column: (words["nb"], words["en"]) for column, words in labels("criteria", "column").items()}
     columns = ["criterion", *shown, "verdict", "indicator", "value", "n", "threshold", "p"]
     columns += ["reason"] if reasons else []
     table = Table(show_lines=False, pad_edge=False, expand=False)
@@ -132,4 +131,6 @@ def criteria(study_dir: Path, results_dir: Path | None, region: str | None, wave
         _print_as_list(frame, shown, i, reasons, reason_column)
     counts = frame["verdict"].value_counts()
     summary = ", ".join(f"{VERDICT_LABELS[v][i]}: {int(counts[v])}" for v in VERDICT_LABELS if v in counts)
-    console.print(f"{len(frame)} " + ("rader" if i == 0 else "rows") + f" ({summary})")
+    from ..vocabulary import message
+
+    console.print(f"{len(frame)} {message('criteria', 'cli.rows', 'en' if i else 'nb')} ({summary})")

@@ -53,10 +53,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..definitions import Text
-from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule
+from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule, Text
 from ..statistics.association import spearman_association
 from ..statistics.change import holm, welch_change
+from ..vocabulary import labels
 from ._evidence import ALL, Evidence
 from ._gates import (
     MIN_REGIONS,
@@ -73,10 +73,11 @@ __all__ = ["STATUSES", "RuleResult", "evaluate_rule", "resolve_wave"]
 STATUSES = ("pass", "fail", "not-applicable", "insufficient")
 #: Seed of the permutation and bootstrap draws, so that reruns give the same table.
 SEED = 2014
-_REACHED = Text({"nb": "nådd", "nn": "nådd", "en": "reached"})
-_NOT_REACHED = Text({"nb": "ikke nådd", "nn": "ikkje nådd", "en": "not reached"})
-_REGION = Text({"nb": "regionen", "nn": "regionen", "en": "the region"})
-_ANY_REGION = Text({"nb": "noen region", "nn": "nokon region", "en": "any region"})
+_WORDS = labels("criteria", "word")
+_REACHED = Text(_WORDS["reached"])
+_NOT_REACHED = Text(_WORDS["not-reached"])
+_REGION = Text(_WORDS["the-region"])
+_ANY_REGION = Text(_WORDS["any-region"])
 
 
 @dataclass(frozen=True)

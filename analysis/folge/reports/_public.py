@@ -20,6 +20,7 @@ from scipy import stats
 
 from .._errors import AnalysisError
 from ..analysis import Results
+from ..vocabulary import labels
 from ._disclosure import TOTAL, disclose
 
 __all__ = ["Results", "PublicTable", "holds", "read_results", "public_tables", "INTERNAL_COLUMNS"]
@@ -187,24 +188,8 @@ def _exempt_criteria(study, frame: pd.DataFrame) -> pd.Series:
 # the public tables
 
 
-_TITLES = {
-    "criteria": {"nb": "Suksesskriterier", "nn": "Suksesskriterium", "en": "Success criteria"},
-    "construct_means": {"nb": "Snitt per område", "nn": "Snitt per område", "en": "Construct means"},
-    "change": {"nb": "Endring mellom bølger", "nn": "Endring mellom bølgjer", "en": "Change between waves"},
-    "trend": {"nb": "Trend over bølger", "nn": "Trend over bølgjer", "en": "Trend over waves"},
-    "reliability": {"nb": "Reliabilitet", "nn": "Reliabilitet", "en": "Reliability"},
-    "items": {"nb": "Spørsmålsstatistikk", "nn": "Spørsmålsstatistikk", "en": "Item statistics"},
-    "icc": {"nb": "Intraklassekorrelasjon", "nn": "Intraklassekorrelasjon", "en": "Intraclass correlation"},
-    "invariance": {"nb": "Måleinvarians over bølger", "nn": "Måleinvarians over bølgjer",
-                   "en": "Measurement invariance across waves"},
-    "agreement": {"nb": "Samstemthet i regionene", "nn": "Samstemde svar i regionane", "en": "Agreement within regions"},
-    "response_rates": {"nb": "Svarprosent", "nn": "Svarprosent", "en": "Response rates"},
-    "panel": {"nb": "Panel: hvem svarte igjen", "nn": "Panel: kven svarte att", "en": "Panel retention"},
-    "trust_matrix": {"nb": "Tillit mellom sektorer", "nn": "Tillit mellom sektorar", "en": "Trust between sectors"},
-    "learning_chain": {"nb": "Læringskjeden", "nn": "Læringskjeda", "en": "The learning chain"},
-    "item_shares": {"nb": "Svarfordeling per spørsmål", "nn": "Svarfordeling per spørsmål",
-                    "en": "Answer distribution per item"},
-}
+#: table name → {lang: title}, from :mod:`folge.vocabulary`'s ``reports.yaml`` (``table.*``).
+_TITLES = labels("reports", "table")
 
 #: name → (key columns kept on suppressed rows besides ``by`` and ``parts``, disclose keyword arguments).
 #: Every other column but ``n`` is a value: blanked where a row is suppressed.
