@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule, Text
+from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule, Text, previous_wave
 from ..statistics.association import spearman_association
 from ..statistics.change import holm, welch_change
 from ..vocabulary import labels
@@ -123,13 +123,12 @@ def _judged(rule: Rule, passed: bool, reason: Reason, **figures) -> RuleResult:
 
 def resolve_wave(ref: str, current: str, waves: list[str]) -> str | None:
     """The wave id a reference names when judging ``current`` (``None``: none such)."""
-    index = waves.index(current)
     if ref == "first":
         return waves[0]
     if ref == "last":
         return current
     if ref == "previous":
-        return waves[index - 1] if index > 0 else None
+        return previous_wave(waves, current)
     return ref if ref in waves else None
 
 

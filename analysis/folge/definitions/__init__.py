@@ -45,6 +45,8 @@ from ._model import (
     Study,
     Text,
     Wave,
+    previous_wave,
+    waves_upto,
 )
 from ._problems import CATALOGUE, Problem, did_you_mean
 from ._yaml import Document, read_yaml
@@ -87,5 +89,7 @@ __all__ = [
     "load_criteria",
     "load_instruments",
     "load_study",
+    "previous_wave",
     "read_yaml",
+    "waves_upto",
 ]

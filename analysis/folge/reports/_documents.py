@@ -16,6 +16,7 @@ import jinja2
 import pandas as pd
 from ruamel.yaml import YAML
 
+from ..definitions import previous_wave
 from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
 from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
@@ -135,6 +136,11 @@ class Edition:
     @property
     def wave(self) -> str:
         return self.waves[-1] if self.waves else ""
+
+    @property
+    def previous(self) -> str | None:
+        """The edition's wave before :attr:`wave` (None when the edition has one wave)."""
+        return previous_wave(self.waves, self.wave) if self.waves else None
 
     def frame(self, name: str) -> pd.DataFrame:
         table = self.tables.get(name)
@@ -523,9 +529,9 @@ def _roles_block(ed: Edition, lang: str, region) -> str:
 
 def _change_table(ed: Edition, lang: str, region: str) -> str:
     rows = ed.rows("change", region)
-    if rows.empty or len(ed.waves) < 2:
+    if rows.empty or ed.previous is None:
         return ""
-    rows = rows[(rows["to_wave"] == ed.wave) & (rows["from_wave"] == ed.waves[-2])]
+    rows = rows[(rows["to_wave"] == ed.wave) & (rows["from_wave"] == ed.previous)]
     if "method" in rows.columns:
         rows = rows[rows["method"].str.startswith("welch", na=False)]
     if rows.empty:
@@ -535,14 +541,14 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
     rows["title"] = rows["construct"].map(lambda c: titles.get(c, c))
     return pipe_table(rows, [
         Column("title", t("construct", lang), key=True),
-        Column("mean_from", ed.waves[-2], num(2), align="right"),
+        Column("mean_from", ed.previous, num(2), align="right"),
         Column("mean_to", ed.wave, num(2), align="right"),
         Column("diff", t("change", lang), num(2), align="right"),
         Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
         Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
         Column("hedges_g", t("hedges_g", lang), num(2), align="right"),
         Column("p_adj", t("p_adj", lang), num(3), align="right")], lang,
-        caption=t("change", lang) + f" {ed.waves[-2]}–{ed.wave}", label="tbl-change")
+        caption=t("change", lang) + f" {ed.previous}–{ed.wave}", label="tbl-change")
 
 
 def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: str) -> str:

@@ -54,10 +54,7 @@ def waves_upto(study, results: Results, wave: str | None) -> list[str]:
     if wave is not None and wave not in order:
         raise AnalysisError(f"unknown wave '{wave}' (the study has {', '.join(order)})")
     present = {str(w) for w in results.manifest.get("waves", order)}
-    chosen = [w for w in order if w in present]
-    if wave is not None:
-        chosen = [w for w in chosen if order.index(w) <= order.index(wave)]
-    return chosen
+    return [w for w in study.waves_upto(wave) if w in present]
 
 
 def _cut(frame: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
