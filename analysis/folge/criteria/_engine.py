@@ -34,7 +34,7 @@ from ._rules import RuleResult, evaluate_rule
 
 __all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "verdict_of"]
 
-#: Columns of ``criteria.csv``: DESIGN.md's ten, then the extra ones.
+#: Columns of ``criteria.csv``: the result contract's ten (``folge.analysis.TABLE_COLUMNS``), then the extra ones.
 CRITERIA_COLUMNS = (
     "criterion",
     "region",
@@ -142,7 +142,7 @@ def evaluate_criteria(
     criteria : iterable of Criterion
         From :func:`folge.criteria.load_criteria`.
     tables : mapping of str to DataFrame
-        Result tables of ``folge analyze`` by name, with DESIGN.md's columns; used here:
+        Result tables of ``folge analyze`` by name, with the result contract's columns; used here:
         ``scores``, ``reliability``, ``agreement``, ``change``, ``trend``, ``invariance``.
         A missing table leaves its gate open (``scores`` missing: scores are computed from
         the responses).
@@ -155,7 +155,7 @@ def evaluate_criteria(
     Returns
     -------
     pandas.DataFrame
-        One row per criterion × scope × wave with :data:`CRITERIA_COLUMNS`: DESIGN.md's
+        One row per criterion × scope × wave with :data:`CRITERIA_COLUMNS`: the contract's
         ``criterion, region, wave, indicator, value, n, threshold, p, verdict, reason``,
         then ``reason_en``, ``gate`` (the closed gates, ``;``-separated: ``n``,
         ``reliability``, ``agreement``, ``invariance``, ``no-report``, ``few-regions``;

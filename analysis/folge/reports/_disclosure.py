@@ -2,7 +2,7 @@
 
 Every table, chart and open-data file of the reports is made from frames that went through
 :func:`disclose`; renderers refuse frames that did not (:func:`require_disclosed`). The rules
-are DESIGN.md's:
+are these (``analysis/ARCHITECTURE.md``, disclosure control):
 
 1. **Primary**: a row computed from fewer than ``min_n`` respondents (or of unknown n) is
    suppressed, unless it is a region-level fact (``exempt``), such as a status report.
