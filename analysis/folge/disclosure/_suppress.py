@@ -59,11 +59,11 @@ class Suppression:
                 "share_primary": primary / n if n else 0.0, "share_hidden": hidden / n if n else 0.0}
 
     def frame(self) -> pd.DataFrame:
-        """One row per cell: its dimensions, tables, value, ``suppressed`` and ``suppression``."""
+        """One row per cell: its dimensions, ``tables``, ``count``, ``suppressed`` and ``suppression``."""
         rows = [dict(key) for key in self.model.keys]
         out = pd.DataFrame(rows)
         out["tables"] = [";".join(self.model.tables(i)) for i in range(self.model.n_cells)]
-        out["value"] = self.model.values()
+        out["count"] = self.model.values()
         out["suppressed"] = self.hidden
         out["suppression"] = self.reasons
         return out
