@@ -298,7 +298,9 @@ def audit(model: CellModel, protection: Protection | int, *, suppressed=None, pu
 def _intervals(model, values, unknown, revealed, hidden, bounds, p, cap, focus) -> pd.DataFrame:
     pos_unknown = np.flatnonzero(unknown)
     attacked = bounds.attacked
-    high = np.where(bounds.high >= cap * (1 - 1e-9), np.inf, bounds.high)
+    # a bounded cell of a system of unit-coefficient count relations stays below the sum of
+    # the known counts, a tenth of the cap: anything near the cap is "not bounded above"
+    high = np.where(bounds.high >= cap / 2, np.inf, bounds.high)
     parts = [pd.DataFrame({"position": pos_unknown[attacked], "low": bounds.low[attacked],
                            "high": high[attacked], "exact": bounds.solved[attacked]})]
     pos_revealed = np.flatnonzero(revealed & model.sensitive() & ~model.exempt())
