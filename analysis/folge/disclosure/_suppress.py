@@ -213,6 +213,10 @@ def suppress(model: CellModel, protection: Protection | int, *, published=None, 
     """
     start = time.perf_counter()
     p = as_protection(protection)
+    problems = model.check()
+    if problems:
+        raise ValueError(f"the counts contradict their relations ({len(problems)}), e.g. {problems[0]}: "
+                         "register a total whose parts may not cover it with partial=")
     reasons = np.full(model.n_cells, "", dtype=object)
     primary = primary_cells(model, p)
     reasons[primary] = "primary"

@@ -107,6 +107,14 @@ def _flag(frame: pd.DataFrame, column: str | bool | None, default: bool) -> np.n
     return values.fillna(False).astype(bool).to_numpy()
 
 
+def _reasons(frame: pd.DataFrame, column: str | None, hidden: np.ndarray) -> list[str]:
+    """The marker's words where a string column says why (``primary``/``secondary``), else "suppressed"."""
+    if column is None or not (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column])):
+        return ["suppressed"] * len(frame)
+    words = frame[column].fillna("").astype(str).str.lower()
+    return [w if w in ("primary", "secondary") else "suppressed" for w in words]
+
+
 def _texts(spec: TableSpec) -> pd.DataFrame:
     """The key dimensions of every row as text, named as in the key."""
     out = pd.DataFrame(index=spec.frame.index)
@@ -139,6 +147,7 @@ def add_table(model: CellModel, spec: TableSpec) -> np.ndarray:
     counts = spec.count(spec.frame) if callable(spec.count) else spec.frame[spec.count]
     counts = pd.to_numeric(pd.Series(np.asarray(counts), index=spec.frame.index), errors="coerce").to_numpy(float)
     hidden = _flag(spec.frame, spec.suppressed, False)
+    reasons = _reasons(spec.frame, spec.suppressed, hidden)
     sensitive = _flag(spec.frame, spec.sensitive, True)
     exempt = _flag(spec.frame, spec.exempt, False)
     texts = _texts(spec)
@@ -152,7 +161,7 @@ def add_table(model: CellModel, spec: TableSpec) -> np.ndarray:
             skipped += 1
             continue
         positions[i] = model.add_cell(tuple(zip(names, row)), counts[i], table=spec.name, sensitive=sensitive[i],
-                                      exempt=exempt[i], suppressed=bool(hidden[i]))
+                                      exempt=exempt[i], suppressed=reasons[i] if hidden[i] else None)
     if skipped:
         model.notes.append(f"table {spec.name!r}: {skipped} row(s) without a count and not suppressed carry no cell")
     _add_margins(model, spec, texts, positions)
