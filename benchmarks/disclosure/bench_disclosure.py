@@ -112,7 +112,8 @@ def main() -> None:
         audits.append(time.perf_counter() - start)
     loss = result.loss()
     print(f"cells {final.cells}, suppressed {final.suppressed} (primary {loss['primary']}, "
-          f"secondary {loss['secondary']}; share hidden {loss['share_primary']:.3%} -> {loss['share_hidden']:.3%}), "
+          f"secondary {loss['secondary']}; share hidden {loss['share_primary']:.1%} -> {loss['share_hidden']:.1%}, "
+          f"of respondent counts {loss['sensitive_share_primary']:.1%} -> {loss['sensitive_share_hidden']:.1%}), "
           f"attacked {final.attacked}, smallest interval {final.smallest_interval:g}, breaches {len(final.breaches)}")
     print(f"suppression (model + greedy + prune + final audit): median {statistics.median(times):.2f} s wall, "
           f"{statistics.median(cpus):.2f} s CPU "

@@ -50,13 +50,22 @@ class Suppression:
         return {self.model.keys[i]: str(self.reasons[i]) for i in np.flatnonzero(self.hidden)}
 
     def loss(self) -> dict[str, float]:
-        """Cells lost: primary only (what the threshold alone hides) and after secondary suppression."""
+        """Cells lost: primary only (what the threshold alone hides) and after secondary suppression.
+
+        ``share_*`` count every cell; ``sensitive_share_*`` only counts of respondents (not
+        the per-value answer counts that blocks hide with their item's ``n``).
+        """
         shown = ~self.model.exempt()
-        n = int(shown.sum())
-        primary = int(((self.reasons == "primary") & shown).sum())
-        hidden = int((self.hidden & shown).sum())
-        return {"cells": n, "primary": primary, "secondary": hidden - primary,
-                "share_primary": primary / n if n else 0.0, "share_hidden": hidden / n if n else 0.0}
+        sensitive = shown & self.model.sensitive()
+        primary = self.reasons == "primary"
+        n, n_sens = int(shown.sum()), int(sensitive.sum())
+        return {"cells": n, "primary": int((primary & shown).sum()),
+                "secondary": int((self.hidden & ~primary & shown).sum()),
+                "share_primary": (primary & shown).sum() / n if n else 0.0,
+                "share_hidden": (self.hidden & shown).sum() / n if n else 0.0,
+                "sensitive_cells": n_sens,
+                "sensitive_share_primary": (primary & sensitive).sum() / n_sens if n_sens else 0.0,
+                "sensitive_share_hidden": (self.hidden & sensitive).sum() / n_sens if n_sens else 0.0}
 
     def frame(self) -> pd.DataFrame:
         """One row per cell: its dimensions, ``tables``, ``count``, ``suppressed`` and ``suppression``."""
@@ -222,13 +231,23 @@ def suppress(model: CellModel, protection: Protection | int, *, published=None, 
     reasons[primary] = "primary"
     hidden = model.close(primary)
     reasons[hidden & ~primary] = "secondary"
-    usable = _usable(model, p, published)
     incidence = _incidence(model)
+    hidden, rounds = _greedy(model, p, hidden, reasons, published, incidence, max_rounds)
+    hidden, reasons = _prune(model, p, hidden, reasons, published, incidence, prune)
+    final = audit(model, p, suppressed=hidden, published=published)
+    if not final.passed:  # pragma: no cover - the loop and the pruning re-audit every change
+        raise DisclosureError(f"the chosen suppression fails the final audit: {final.breaches[0]}")
+    return Suppression(model, reasons, final, rounds, time.perf_counter() - start)
+
+
+def _greedy(model, p, hidden, reasons, published, incidence, max_rounds):
+    """Add complements until the audit passes; ``reasons`` is updated in place."""
+    usable = _usable(model, p, published)
     focus = None
     for rounds in range(1, max_rounds + 1):
         result = audit(model, p, suppressed=hidden, published=published, focus=focus)
         if result.passed:
-            break
+            return hidden, rounds
         breaches = breach_positions(result)
         chosen, stuck = _choose(model, hidden, usable & ~hidden, breaches, incidence, p.protection)
         if stuck and chosen.size == 0:
@@ -237,14 +256,8 @@ def suppress(model: CellModel, protection: Protection | int, *, published=None, 
         reasons[new & ~hidden] = "secondary"
         focus = (new & ~hidden) | _mask(model.n_cells, breaches)
         hidden = new
-    else:
-        raise DisclosureError(f"no suppression passed the audit in {max_rounds} rounds "
-                              f"({len(result.breaches)} breaches left, e.g. {result.breaches[0]['cell']})")
-    hidden, reasons = _prune(model, p, hidden, reasons, published, incidence, prune)
-    final = audit(model, p, suppressed=hidden, published=published)
-    if not final.passed:  # pragma: no cover - the loop and the pruning re-audit every change
-        raise DisclosureError(f"the chosen suppression fails the final audit: {final.breaches[0]}")
-    return Suppression(model, reasons, final, rounds, time.perf_counter() - start)
+    raise DisclosureError(f"no suppression passed the audit in {max_rounds} rounds "
+                          f"({len(result.breaches)} breaches left, e.g. {result.breaches[0]['cell']})")
 
 
 def _mask(n: int, positions) -> np.ndarray:
