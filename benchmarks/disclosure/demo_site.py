@@ -127,8 +127,9 @@ def main() -> None:
     start = time.perf_counter()
     outsider = build(site_specs(args.study / "reports" / "_site" / "data"))
     built = time.perf_counter() - start
-    old = audit(outsider, protection)
-    told = audit(outsider, Protection(min_n=args.min_n, marker="primary"))
+    # today's rule also hid zero counts, so a hidden cell may be 0
+    old = audit(outsider, Protection(min_n=args.min_n, zeros="suppress"))
+    told = audit(outsider, Protection(min_n=args.min_n, zeros="suppress", marker="primary"))
     print(f"today's site, as an outsider: {old.cells} cells, {old.suppressed} suppressed, {old.attacked} attacked, "
           f"{len(old.breaches)} breaches (narrower than {protection.protection:g}), "
           f"{sum(b['width'] == 0 for b in old.breaches)} pinned exactly; model {built:.1f} s, audit {old.seconds:.1f} s "

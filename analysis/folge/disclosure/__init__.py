@@ -16,6 +16,23 @@ cell), tied to the others by linear relations (totals are sums of parts, a chang
   edition's shown cells to the audit of the next (``published=``).
 
 See :func:`audit` and :func:`suppress` for the method and the references.
+
+Decisions and limits:
+
+- **Zeros** are published by default and never suppressed on their own (a zero discloses
+  nobody), so a cell suppressed on its own is known to be at least 1; only members of a
+  hidden tie or block may be 0. Publish a row for every answer value
+  (:func:`complete_grid`), so the presence of a row tells nothing.
+- **The marker** says "suppressed" only; ``Protection(marker="primary")`` models output
+  that also says why (the old open data), where a primary cell lies in ``1 .. min_n - 1``.
+- **Counts only**: the model holds counts of people and answers. A shown mean times its
+  shown ``n`` is a sum of scores, and sums add up like counts (national sum minus the
+  shown regions' sums is the hidden region's sum); those are not cells yet, so a hidden
+  region's *mean* is protected only through its hidden ``n``. Register score sums as
+  cells of their own kind when that is not enough.
+- **LP relaxation**: the audit bounds real-valued tables; the integer interval lies inside
+  the LP one and equals it for two-way tables with margins (totally unimodular), so for
+  three or more linked dimensions an integer attacker may do slightly better.
 """
 
 from ._audit import AuditResult, Protection, as_protection, audit
