@@ -63,7 +63,11 @@ def site_specs(data: Path) -> list[TableSpec]:
     items = _read(data, "item_shares")
     items["count"] = (pd.to_numeric(items["share"]) * pd.to_numeric(items["n"])).round()
     keys = ["instrument", "construct", "item", "region", "wave"]
-    totals = items.groupby(keys, as_index=False).agg(n=("n", "first"), suppression=("suppression", "first"))
+    # the item's n is printed on every shown value row: it is hidden only when all its rows are
+    items["hidden"] = items["suppressed"].astype(str).str.lower() == "true"
+    totals = items.groupby(keys, as_index=False).agg(n=("n", "max"), hidden=("hidden", "all"),
+                                                     suppression=("suppression", "first"))
+    totals["suppression"] = totals["suppression"].where(totals["hidden"], "")
     items = pd.concat([items.drop(columns=["n"]).rename(columns={"count": "n"}), totals.assign(value="all")],
                       ignore_index=True)
     items["sensitive"] = items["value"] == "all"
