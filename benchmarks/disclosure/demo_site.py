@@ -152,7 +152,8 @@ def main() -> None:
     final = audit(model, protection, suppressed=result.suppressed())
     print(f"protected: {final.cells} cells; hidden {loss['share_primary']:.2%} by the threshold alone "
           f"({loss['primary']}), {loss['share_hidden']:.2%} after secondary suppression "
-          f"(+{loss['secondary']} cells); model {built:.1f} s, suppression {result.seconds:.1f} s wall, {cpu:.1f} s CPU "
+          f"(+{loss['secondary']} cells; of the {loss['sensitive_cells']} respondent counts "
+          f"{loss['sensitive_share_primary']:.2%} -> {loss['sensitive_share_hidden']:.2%}); model {built:.1f} s, suppression {result.seconds:.1f} s wall, {cpu:.1f} s CPU "
           f"({result.rounds} rounds); full audit {final.seconds:.1f} s ({final.lps} LPs), "
           f"breaches {len(final.breaches)}, smallest interval {final.smallest_interval:g}")
 
