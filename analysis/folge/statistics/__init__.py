@@ -10,6 +10,9 @@ Psychometrics:
 - :func:`mcdonald_omega` (``omega``)
 - :func:`cfa_fit`, :func:`cfa_parameters` (``cfa``: the ML factor analysis engine)
 - :func:`measurement_invariance` (``invariance``)
+- :func:`polychoric_correlations`, :func:`ordinal_thresholds`, :func:`ordinal_statistics`
+  (``polychoric``: two-step polychorics with their asymptotic covariance, the input of
+  the WLSMV models)
 
 Aggregation, change and trend:
 
@@ -39,6 +42,15 @@ from folge.statistics.change import (
 )
 from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
 from folge.statistics.omega import OMEGA_COLUMNS, mcdonald_omega
+from folge.statistics.polychoric import (
+    POLYCHORIC_COLUMNS,
+    THRESHOLD_COLUMNS,
+    OrdinalGroup,
+    OrdinalStatistics,
+    ordinal_statistics,
+    polychoric_correlations,
+    ordinal_thresholds,
+)
 from folge.statistics.reliability import (
     ITEM_COLUMNS,
     RELIABILITY_COLUMNS,
@@ -61,12 +73,19 @@ __all__ = [
     "INVARIANCE_COLUMNS",
     "ITEM_COLUMNS",
     "OMEGA_COLUMNS",
+    "POLYCHORIC_COLUMNS",
+    "THRESHOLD_COLUMNS",
+    "OrdinalGroup",
+    "OrdinalStatistics",
     "RELIABILITY_COLUMNS",
     "cfa_fit",
     "cfa_parameters",
     "cronbach_alpha",
     "item_statistics",
     "mcdonald_omega",
+    "ordinal_statistics",
+    "polychoric_correlations",
+    "ordinal_thresholds",
     "measurement_invariance",
     # aggregation, change and trend
     "AD_COLUMNS",
