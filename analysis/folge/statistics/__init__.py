@@ -13,6 +13,9 @@ Psychometrics:
 - :func:`polychoric_correlations`, :func:`ordinal_thresholds`, :func:`ordinal_statistics`
   (``polychoric``: two-step polychorics with their asymptotic covariance, the input of
   the WLSMV models)
+- :func:`wlsmv_invariance`, :func:`wlsmv_fit`, :func:`wlsmv_difference`,
+  :func:`invariance_holds` (``wlsmv``: ordinal configural/metric/scalar models, DWLS with
+  scaled-and-shifted tests, and the gate)
 
 Aggregation, change and trend:
 
@@ -51,6 +54,15 @@ from folge.statistics.polychoric import (
     polychoric_correlations,
     ordinal_thresholds,
 )
+from folge.statistics.wlsmv import (
+    INVARIANCE_STEPS,
+    WLSMV_COLUMNS,
+    WlsmvFit,
+    invariance_holds,
+    wlsmv_difference,
+    wlsmv_fit,
+    wlsmv_invariance,
+)
 from folge.statistics.reliability import (
     ITEM_COLUMNS,
     RELIABILITY_COLUMNS,
@@ -77,6 +89,9 @@ __all__ = [
     "THRESHOLD_COLUMNS",
     "OrdinalGroup",
     "OrdinalStatistics",
+    "INVARIANCE_STEPS",
+    "WLSMV_COLUMNS",
+    "WlsmvFit",
     "RELIABILITY_COLUMNS",
     "cfa_fit",
     "cfa_parameters",
@@ -86,6 +101,10 @@ __all__ = [
     "ordinal_statistics",
     "polychoric_correlations",
     "ordinal_thresholds",
+    "invariance_holds",
+    "wlsmv_difference",
+    "wlsmv_fit",
+    "wlsmv_invariance",
     "measurement_invariance",
     # aggregation, change and trend
     "AD_COLUMNS",

@@ -163,7 +163,7 @@ def start_values(layout: Layout, groups) -> np.ndarray:
     return theta
 
 
-def fit_dwls(layout: Layout, groups):
+def fit_dwls(layout: Layout, groups, *, start=None):
     """Minimise Σ_g N_g (s_g − σ_g(θ))' W_g (s_g − σ_g(θ)), W_g = diag(Γ_g)⁻¹.
 
     Levenberg–Marquardt on the weighted residuals √(N_g w) (s − σ). Returns θ̂, the
@@ -181,7 +181,7 @@ def fit_dwls(layout: Layout, groups):
         return np.vstack([-rw[:, None] * jacobian(theta, layout, g)
                           for g, rw in enumerate(root_w)])
 
-    theta0 = start_values(layout, groups)
+    theta0 = start_values(layout, groups) if start is None else np.asarray(start, dtype=float)
     result = least_squares(residuals, theta0, jac=derivative, method="lm",
                            xtol=1e-12, ftol=1e-14, gtol=1e-12, max_nfev=2000)
     stat = float(np.sum(result.fun**2))
