@@ -24,10 +24,15 @@ __all__ = ["bivariate_normal_cdf", "bivariate_normal_pdf", "BOUND"]
 #: the cell probabilities, and small enough that no exponential overflows.
 BOUND = 8.0
 
-# Gauss–Legendre rule with 20 nodes on [-1, 1], the positive half (the rule is symmetric).
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(20)
-_GL_HALF_NODES = _GL_NODES[10:]
-_GL_HALF_WEIGHTS = _GL_WEIGHTS[10:]
+# Gauss–Legendre rules on [-1, 1], the positive half (the rules are symmetric): Genz uses
+# 6 nodes for |ρ| < .3, 12 for |ρ| < .75 and 20 beyond.
+def _half_rule(n: int):
+    nodes, weights = np.polynomial.legendre.leggauss(n)
+    return nodes[n // 2 :], weights[n // 2 :]
+
+
+_GL_HALF_NODES, _GL_HALF_WEIGHTS = _half_rule(20)
+_RULES = ((0.3, _half_rule(6)), (0.75, _half_rule(12)), (0.925, _half_rule(20)))
 _TWO_PI = 2.0 * np.pi
 
 
@@ -53,23 +58,29 @@ def bivariate_normal_cdf(h, k, rho):
     h = np.clip(h, -BOUND, BOUND)
     k = np.clip(k, -BOUND, BOUND)
     out = np.empty(h.shape)
-    small = np.abs(rho) < 0.925
-    out[small] = _upper_small_rho(-h[small], -k[small], rho[small])
-    out[~small] = _upper_large_rho(-h[~small], -k[~small], rho[~small])
+    size = np.abs(rho)
+    lower = 0.0
+    for upper, rule in _RULES:
+        band = (size >= lower) & (size < upper)
+        out[band] = _upper_small_rho(-h[band], -k[band], rho[band], rule)
+        lower = upper
+    large = size >= lower
+    out[large] = _upper_large_rho(-h[large], -k[large], rho[large])
     return np.clip(out, 0.0, 1.0)
 
 
-def _upper_small_rho(h, k, rho):
+def _upper_small_rho(h, k, rho, rule):
     """P(X > h, Y > k) for |ρ| < .925: Φ(−h)Φ(−k) + ∫₀^ρ φ₂(h, k; r) dr, r = sin θ."""
     if h.size == 0:
         return h
+    half_nodes, half_weights = rule
     half_angle = np.arcsin(rho)[:, None] / 2.0
     hk = (h * k)[:, None]
     hs = ((h * h + k * k) / 2.0)[:, None]
     total = np.zeros(h.shape)
-    for nodes in (1.0 - _GL_HALF_NODES, 1.0 + _GL_HALF_NODES):
+    for nodes in (1.0 - half_nodes, 1.0 + half_nodes):
         sn = np.sin(half_angle * nodes[None, :])
-        total += np.exp((sn * hk - hs) / (1.0 - sn * sn)) @ _GL_HALF_WEIGHTS
+        total += np.exp((sn * hk - hs) / (1.0 - sn * sn)) @ half_weights
     return total * half_angle[:, 0] / _TWO_PI + ndtr(-h) * ndtr(-k)
 
 

@@ -51,8 +51,7 @@ def complete_ordinal_codes(items, group):
     keep = values.notna().all(axis=1).to_numpy() & group.notna().to_numpy()
     data = values.to_numpy()[keep]
     labels = group_order(group[keep])
-    lookup = {label: i for i, label in enumerate(labels)}
-    group_index = np.array([lookup[v] for v in group[keep]], dtype=int)
+    group_index = pd.Categorical(group[keep], categories=labels).codes.astype(int)
     p = data.shape[1]
     if p < 2:
         return None, group_index, labels, [0] * p, "fewer than two items"

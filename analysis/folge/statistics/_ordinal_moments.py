@@ -97,22 +97,29 @@ def fit_correlations(t1, t2, tables, start, *, tol=1e-10, max_iter=50):
     converged : ndarray of bool
     """
     rho = np.clip(np.asarray(start, dtype=float), -0.9, 0.9)
-    observed = tables > 0
     converged = np.zeros(rho.shape, dtype=bool)
+    active = np.arange(rho.size)
     for _ in range(max_iter):
-        cdf, pdf = _grids(t1, t2, rho)
-        prob = np.where(observed, _cells(cdf), 1.0)
-        d1 = _cells(pdf) / prob
-        d2 = _cells(_density_slope(t1, t2, rho, pdf)) / prob
-        grad = np.sum(tables * d1, axis=(1, 2))
-        hess = np.sum(tables * (d2 - d1 * d1), axis=(1, 2))
-        step = np.where(hess < 0, -grad / np.where(hess < 0, hess, -1.0), 0.05 * np.sign(grad))
-        step = np.clip(step, -0.2, 0.2)
-        rho = np.clip(rho + step, -RHO_LIMIT, RHO_LIMIT)
-        converged = np.abs(step) < tol
-        if converged.all():
+        step = _newton_step(t1[active], t2[active], tables[active], rho[active])
+        rho[active] = np.clip(rho[active] + step, -RHO_LIMIT, RHO_LIMIT)
+        done = np.abs(step) < tol
+        converged[active[done]] = True
+        active = active[~done]
+        if active.size == 0:
             break
     return rho, converged
+
+
+def _newton_step(t1, t2, tables, rho):
+    """One safeguarded Newton step of the pairwise log-likelihood in ρ for each pair."""
+    cdf, pdf = _grids(t1, t2, rho)
+    prob = np.where(tables > 0, _cells(cdf), 1.0)
+    d1 = _cells(pdf) / prob
+    d2 = _cells(_density_slope(t1, t2, rho, pdf)) / prob
+    grad = np.sum(tables * d1, axis=(1, 2))
+    hess = np.sum(tables * (d2 - d1 * d1), axis=(1, 2))
+    step = np.where(hess < 0, -grad / np.where(hess < 0, hess, -1.0), 0.05 * np.sign(grad))
+    return np.clip(step, -0.2, 0.2)
 
 
 def _univariate_scores(codes, thresholds, n_categories):

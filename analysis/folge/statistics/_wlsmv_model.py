@@ -18,11 +18,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from folge.statistics._ordinal_moments import item_pairs
 
-__all__ = ["Layout", "build_layout", "fit_dwls", "implied", "jacobian", "start_values"]
+__all__ = [
+    "Layout",
+    "build_layout",
+    "fit_dwls",
+    "implied",
+    "implied_all",
+    "jacobian",
+    "jacobian_all",
+    "residual_variances",
+    "start_values",
+]
 
 _FIXED = -1
 
@@ -89,52 +98,66 @@ def _values(theta, index, fixed):
     return np.where(index >= 0, theta[np.maximum(index, 0)], fixed)
 
 
-def _group_parameters(theta, layout: Layout, g: int):
-    lam = _values(theta, layout.loading[g], 1.0)
-    tau = theta[layout.threshold[g]]
-    psi = theta[layout.variance[g]]
-    alpha = float(_values(theta, layout.mean[g : g + 1], 0.0)[0])
-    delta = _values(theta, layout.scale[g], 1.0)
+def _parameters(theta, layout: Layout):
+    """Every group's parameters: λ (G, p), τ (G, t), ψ (G, 1), α (G, 1), δ (G, p)."""
+    lam = _values(theta, layout.loading, 1.0)
+    tau = theta[layout.threshold]
+    psi = theta[layout.variance][:, None]
+    alpha = _values(theta, layout.mean, 0.0)[:, None]
+    delta = _values(theta, layout.scale, 1.0)
     return lam, tau, psi, alpha, delta
+
+
+def implied_all(theta, layout: Layout) -> np.ndarray:
+    """σ(θ) for all groups: (G, thresholds + pairs), thresholds first."""
+    lam, tau, psi, alpha, delta = _parameters(theta, layout)
+    ti = layout.threshold_item
+    first, second = item_pairs(layout.n_items)
+    th = delta[:, ti] * (tau - lam[:, ti] * alpha)
+    cor = delta[:, first] * delta[:, second] * lam[:, first] * lam[:, second] * psi
+    return np.hstack([th, cor])
 
 
 def implied(theta, layout: Layout, g: int) -> np.ndarray:
     """σ_g(θ) = (implied thresholds, implied correlations) of group g."""
-    lam, tau, psi, alpha, delta = _group_parameters(theta, layout, g)
+    return implied_all(theta, layout)[g]
+
+
+def jacobian_all(theta, layout: Layout) -> np.ndarray:
+    """Δ = ∂σ/∂θ' for all groups: (G, statistics per group, free parameters)."""
+    lam, tau, psi, alpha, delta = _parameters(theta, layout)
     ti = layout.threshold_item
     first, second = item_pairs(layout.n_items)
-    th = delta[ti] * (tau - lam[ti] * alpha)
-    cor = delta[first] * delta[second] * lam[first] * lam[second] * psi
-    return np.concatenate([th, cor])
+    n_th = ti.size
+    n_groups = layout.n_groups
+    th_rows = np.broadcast_to(np.arange(n_th), (n_groups, n_th))
+    cor_rows = np.broadcast_to(n_th + np.arange(first.size), (n_groups, first.size))
+    both = delta[:, first] * delta[:, second]
+    lam_pair = lam[:, first] * lam[:, second]
+    loading, scale = layout.loading, layout.scale
+    terms = (
+        (th_rows, layout.threshold, delta[:, ti]),
+        (th_rows, loading[:, ti], -delta[:, ti] * alpha),
+        (cor_rows, loading[:, first], both * lam[:, second] * psi),
+        (cor_rows, loading[:, second], both * lam[:, first] * psi),
+        (th_rows, np.broadcast_to(layout.mean[:, None], th_rows.shape), -delta[:, ti] * lam[:, ti]),
+        (th_rows, scale[:, ti], tau - lam[:, ti] * alpha),
+        (cor_rows, scale[:, first], delta[:, second] * lam_pair * psi),
+        (cor_rows, scale[:, second], delta[:, first] * lam_pair * psi),
+        (cor_rows, np.broadcast_to(layout.variance[:, None], cor_rows.shape), both * lam_pair),
+    )
+    out = np.zeros((n_groups, n_th + first.size, layout.n_params))
+    group_of = np.arange(n_groups)[:, None]
+    for rows, cols, vals in terms:
+        keep = cols >= 0
+        g_idx = np.broadcast_to(group_of, rows.shape)[keep]
+        np.add.at(out, (g_idx, rows[keep], cols[keep]), np.broadcast_to(vals, rows.shape)[keep])
+    return out
 
 
 def jacobian(theta, layout: Layout, g: int) -> np.ndarray:
     """Δ_g = ∂σ_g/∂θ' (statistics of group g × all free parameters)."""
-    lam, tau, psi, alpha, delta = _group_parameters(theta, layout, g)
-    ti = layout.threshold_item
-    first, second = item_pairs(layout.n_items)
-    n_th = ti.size
-    th_rows = np.arange(n_th)
-    cor_rows = n_th + np.arange(first.size)
-    rows, cols, vals = [], [], []
-
-    def add(r, c, v):
-        r, c, v = np.broadcast_arrays(r, c, v)
-        keep = c >= 0
-        rows.append(r[keep]), cols.append(c[keep]), vals.append(v[keep])
-
-    add(th_rows, layout.threshold[g], delta[ti])
-    add(th_rows, layout.loading[g][ti], -delta[ti] * alpha)
-    add(cor_rows, layout.loading[g][first], delta[first] * delta[second] * lam[second] * psi)
-    add(cor_rows, layout.loading[g][second], delta[first] * delta[second] * lam[first] * psi)
-    add(th_rows, layout.mean[g], -delta[ti] * lam[ti])
-    add(th_rows, layout.scale[g][ti], tau - lam[ti] * alpha)
-    add(cor_rows, layout.scale[g][first], delta[second] * lam[first] * lam[second] * psi)
-    add(cor_rows, layout.scale[g][second], delta[first] * lam[first] * lam[second] * psi)
-    add(cor_rows, layout.variance[g], delta[first] * delta[second] * lam[first] * lam[second])
-    out = np.zeros((n_th + first.size, layout.n_params))
-    np.add.at(out, (np.concatenate(rows), np.concatenate(cols)), np.concatenate(vals))
-    return out
+    return jacobian_all(theta, layout)[g]
 
 
 def start_values(layout: Layout, groups) -> np.ndarray:
@@ -164,34 +187,73 @@ def start_values(layout: Layout, groups) -> np.ndarray:
 
 
 def fit_dwls(layout: Layout, groups, *, start=None):
-    """Minimise Σ_g N_g (s_g − σ_g(θ))' W_g (s_g − σ_g(θ)), W_g = diag(Γ_g)⁻¹.
+    """Minimise T(θ) = Σ_g (N_g − 1)(s_g − σ_g(θ))' W_g (s_g − σ_g(θ)), W_g = diag(Γ_g)⁻¹.
 
-    Levenberg–Marquardt on the weighted residuals √(N_g w) (s − σ). Returns θ̂, the
-    statistic T = min Σ_g N_g (s_g − σ_g)'W_g(s_g − σ_g) (lavaan's ``chisq`` for DWLS) and
-    whether the optimiser converged.
+    Levenberg–Marquardt on the weighted residuals √((N_g − 1) w)(s − σ) (lavaan weights
+    group g by N_g − 1 for DWLS, so T is its ``chisq``). Where each group's thresholds
+    are free and nothing else touches them (configural, metric), they fit the sample
+    thresholds exactly and only the correlation part is iterated. Returns θ̂, T and
+    whether the iterations converged.
     """
-    root_w = [np.sqrt((g.n - 1) * g.weights) for g in groups]
-    s = [g.statistics for g in groups]
+    theta = start_values(layout, groups) if start is None else np.asarray(start, dtype=float)
+    n_th = layout.threshold.shape[1]
+    root_w = np.vstack([np.sqrt((g.n - 1) * g.weights) for g in groups])
+    s = np.vstack([g.statistics for g in groups])
+    separable = (layout.mean < 0).all() and (layout.scale < 0).all() and \
+        np.unique(layout.threshold).size == layout.threshold.size
+    rows = slice(n_th, None) if separable else slice(None)
+    active = np.ones(layout.n_params, dtype=bool)
+    if separable:
+        theta[layout.threshold] = s[:, :n_th]
+        active[layout.threshold.ravel()] = False
 
-    def residuals(theta):
-        return np.concatenate([rw * (sg - implied(theta, layout, g))
-                               for g, (rw, sg) in enumerate(zip(root_w, s))])
+    def residuals(x):
+        full = theta.copy()
+        full[active] = x
+        return (root_w * (s - implied_all(full, layout)))[:, rows].ravel()
 
-    def derivative(theta):
-        return np.vstack([-rw[:, None] * jacobian(theta, layout, g)
-                          for g, rw in enumerate(root_w)])
+    def derivative(x):
+        full = theta.copy()
+        full[active] = x
+        d = -root_w[:, :, None] * jacobian_all(full, layout)
+        return d[:, rows][:, :, active].reshape(-1, int(active.sum()))
 
-    theta0 = start_values(layout, groups) if start is None else np.asarray(start, dtype=float)
-    result = least_squares(residuals, theta0, jac=derivative, method="lm",
-                           xtol=1e-12, ftol=1e-14, gtol=1e-12, max_nfev=2000)
-    stat = float(np.sum(result.fun**2))
-    return result.x, stat, bool(result.status > 0)
+    x, converged = _levenberg_marquardt(residuals, derivative, theta[active])
+    theta[active] = x
+    resid = root_w * (s - implied_all(theta, layout))
+    return theta, float(np.sum(resid**2)), converged
+
+
+def _levenberg_marquardt(residuals, derivative, x, *, tol=1e-12, max_iter=500):
+    """Minimise ‖r(x)‖² by Levenberg–Marquardt with Marquardt's diagonal scaling."""
+    r = residuals(x)
+    f = float(r @ r)
+    damping = 1e-3
+    for _ in range(max_iter):
+        jac = derivative(x)
+        grad = jac.T @ r
+        normal = jac.T @ jac
+        scale = np.maximum(np.diag(normal), 1e-12)
+        while True:
+            try:
+                step = np.linalg.solve(normal + damping * np.diag(scale), -grad)
+            except np.linalg.LinAlgError:
+                step = np.full(x.shape, np.nan)
+            r_new = residuals(x + step) if np.all(np.isfinite(step)) else None
+            f_new = float(r_new @ r_new) if r_new is not None else np.inf
+            if np.isfinite(f_new) and f_new <= f:
+                break
+            damping *= 10.0
+            if damping > 1e12:
+                return x, False
+        x, r, decrease, f = x + step, r_new, f - f_new, f_new
+        damping = max(damping / 10.0, 1e-12)
+        if decrease <= tol * (1.0 + f) and np.max(np.abs(step)) <= 1e-7 * (1.0 + np.max(np.abs(x))):
+            return x, True
+    return x, False
 
 
 def residual_variances(theta, layout: Layout) -> np.ndarray:
     """θ_jg = 1/δ_jg² − λ_jg² ψ_g (G × p): negative values are Heywood cases."""
-    out = np.empty((layout.n_groups, layout.n_items))
-    for g in range(layout.n_groups):
-        lam, _, psi, _, delta = _group_parameters(theta, layout, g)
-        out[g] = 1.0 / delta**2 - lam**2 * psi
-    return out
+    lam, _, psi, _, delta = _parameters(theta, layout)
+    return 1.0 / delta**2 - lam**2 * psi

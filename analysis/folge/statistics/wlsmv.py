@@ -30,7 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from folge.statistics._wlsmv_model import build_layout, fit_dwls, implied, jacobian, residual_variances
+from folge.statistics._wlsmv_model import (
+    build_layout,
+    fit_dwls,
+    implied,
+    jacobian_all,
+    residual_variances,
+)
 from folge.statistics._wlsmv_tests import scaled_difference, scaled_shifted
 from folge.statistics.polychoric import OrdinalStatistics, ordinal_statistics
 
@@ -119,7 +125,7 @@ def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, start=None) -> WlsmvFit:
     groups = stats.groups
     layout = build_layout(stats.n_categories, len(groups), equal)
     theta, stat, converged = fit_dwls(layout, groups, start=start)
-    deltas = tuple(jacobian(theta, layout, g) for g in range(layout.n_groups))
+    deltas = tuple(jacobian_all(theta, layout))
     if layout.df > 0:
         scaled, a, b = scaled_shifted(stat, layout.df, deltas, groups)
     else:
