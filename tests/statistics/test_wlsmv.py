@@ -175,3 +175,24 @@ def test_degenerate_data_give_nan_rows_with_a_reason():
     one = wlsmv_invariance(*_data("A")[:1], pd.Series("w1", index=_data("A")[0].index))
     assert one["cfi"].isna().all()
     assert (one["note"] == "invariance needs at least two groups").all()
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("seed", range(12))
+def test_small_awkward_samples_never_raise(seed):
+    # 15-60 answers a wave, binary to 7-point items, 3-5 items, missing answers: rows come
+    # back (possibly NaN) with reasons, never an exception or a numpy warning
+    rng = np.random.default_rng(seed)
+    n, groups = int(rng.choice([15, 25, 60])), int(rng.choice([2, 3, 5]))
+    p, k = int(rng.choice([3, 4, 5])), int(rng.choice([2, 4, 7]))
+    eta = rng.normal(size=n * groups)
+    cuts = np.sort(rng.normal(size=k - 1))
+    x = pd.DataFrame({f"i{j}": np.digitize(rng.uniform(0.2, 0.9) * eta
+                                           + rng.normal(scale=0.6, size=eta.size), cuts) + 1
+                      for j in range(p)})
+    x = x.mask(rng.uniform(size=x.shape) < 0.05)
+    res = wlsmv_invariance(x, pd.Series(np.repeat([f"w{g}" for g in range(groups)], n)))
+    assert list(res["model"]) == list(MODELS)
+    finite = res["chi2"].notna()
+    assert (res.loc[~finite, "note"] != "").all()
+    assert res.loc[finite, "df"].notna().all()

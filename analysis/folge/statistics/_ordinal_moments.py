@@ -202,7 +202,10 @@ def asymptotic_covariance(codes, thresholds, n_categories, rho):
     a21 = _pair_threshold_block(tables, score_rho_cell, prob, t1, t2, rho, first, second,
                                 offsets, n_categories)
     a22 = np.sum(rho_scores * rho_scores, axis=0)
-    a11_inv = np.linalg.inv(a11)
+    try:
+        a11_inv = np.linalg.inv(a11)
+    except np.linalg.LinAlgError:  # lavaan falls back to the generalised inverse too
+        a11_inv = np.linalg.pinv(a11)
     b_inv = np.zeros((n_th + first.size, n_th + first.size))
     b_inv[:n_th, :n_th] = a11_inv
     b_inv[n_th:, :n_th] = -(a21 / a22[:, None]) @ a11_inv

@@ -49,14 +49,19 @@ def scaled_shifted(stat: float, df: int, deltas, groups) -> tuple[float, float, 
     if df <= 0:
         return float("nan"), float("nan"), float("nan")
     info, k, l_mat, trace, trace_sq = _sandwich_parts(deltas, groups)
-    jk = np.linalg.solve(info, k)
-    jl = np.linalg.solve(info, l_mat)
+    try:
+        jk = np.linalg.solve(info, k)
+        jl = np.linalg.solve(info, l_mat)
+    except np.linalg.LinAlgError:  # not identified by these data
+        return float("nan"), float("nan"), float("nan")
     tr_ug = trace - np.trace(jk)
     tr_ug2 = trace_sq - 2.0 * np.trace(jl) + np.sum(jk * jk.T)
     return _shift(stat, df, tr_ug, tr_ug2)
 
 
 def _shift(stat, df, trace, trace_sq):
+    if not (np.isfinite(trace_sq) and trace_sq > 0):
+        return float("nan"), float("nan"), float("nan")
     a = np.sqrt(df / trace_sq)
     b = df - a * trace
     return float(a * stat + b), float(a), float(b)
@@ -75,10 +80,13 @@ def scaled_difference(stat1, df1, deltas1, stat0, df0, deltas0, groups):
     if m <= 0:
         return float("nan"), m, float("nan")
     d1, d0 = np.vstack(deltas1), np.vstack(deltas0)
-    restrictions = null_space((np.linalg.pinv(d1) @ d0).T).T
     info, k, _, _, _ = _sandwich_parts(deltas1, groups)
-    p = np.linalg.inv(info)
+    try:
+        restrictions = null_space((np.linalg.pinv(d1) @ d0).T).T
+        p = np.linalg.inv(info)
+    except np.linalg.LinAlgError:  # not identified by these data
+        return float("nan"), m, float("nan")
     pa = p @ restrictions.T
     mk = pa @ np.linalg.pinv(restrictions @ pa) @ (pa.T @ k)
     stat, _, _ = _shift(stat0 - stat1, m, np.trace(mk), np.sum(mk * mk.T))
-    return stat, m, float(chi2_dist.sf(stat, m))
+    return stat, m, float(chi2_dist.sf(stat, m)) if np.isfinite(stat) else float("nan")

@@ -133,6 +133,8 @@ def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, start=None) -> WlsmvFit:
     base_scaled, base_df = _baseline(stats)
     theta_res = residual_variances(theta, layout)
     note = "" if converged else "the optimiser did not converge"
+    if layout.df > 0 and not np.isfinite(scaled):
+        note = _join(note, "singular information matrix: the model is not identified by these data")
     if (theta_res < 0).any():
         note = _join(note, "negative residual variance (kept): " + _heywood(stats, theta_res))
     return WlsmvFit(
@@ -159,6 +161,8 @@ def _baseline(stats: OrdinalStatistics) -> tuple[float, int]:
 
 
 def _cfi(scaled, df, base_scaled, base_df) -> float:
+    if not (np.isfinite(scaled) and np.isfinite(base_scaled)):
+        return float("nan")
     denominator = max(scaled - df, base_scaled - base_df, 0.0)
     if denominator == 0:
         return 1.0
@@ -168,6 +172,8 @@ def _cfi(scaled, df, base_scaled, base_df) -> float:
 def _rmsea(scaled, df, n, n_groups) -> float:
     if df == 0:
         return 0.0
+    if not np.isfinite(scaled):
+        return float("nan")
     return float(np.sqrt(n_groups) * np.sqrt(max(scaled / df - 1.0, 0.0) / (n - n_groups)))
 
 
@@ -274,10 +280,7 @@ def wlsmv_invariance(items: pd.DataFrame, group) -> pd.DataFrame:
         return _empty_rows(stats, reason)
     rows, previous = [], None
     for name, equal in INVARIANCE_STEPS:
-        try:
-            fit = wlsmv_fit(stats, equal)
-        except np.linalg.LinAlgError as exc:
-            return _empty_rows(stats, f"{name} model could not be estimated ({exc})")
+        fit = wlsmv_fit(stats, equal)
         rows.append(_row(name, fit, previous, stats))
         previous = fit
     return pd.DataFrame(rows, columns=list(WLSMV_COLUMNS)).astype(
@@ -292,6 +295,11 @@ def _unusable(stats: OrdinalStatistics) -> str:
         return "invariance needs at least two groups"
     if len(stats.items) < 3:
         return "a one-factor model needs at least three items"
+    bad = [g.label for g in stats.groups
+           if not (np.all(np.isfinite(g.gamma)) and np.all(np.diag(g.gamma) > 0))]
+    if bad:
+        return _join(stats.note, "no usable weight matrix (degenerate polychoric tables) in "
+                     + ", ".join(bad))
     return ""
 
 
