@@ -82,3 +82,26 @@ e <- read.csv(file.path("tests", "reference", "data", "wlsmv_empty_category.csv"
 xe <- complete_construct(e, b)
 xe$b3[xe$b3 == 1] <- 2L
 model_block(xe, b, "E")
+
+# Score tests (modification indices) of the equality constraints, for partial invariance.
+score_block <- function(x, items, tag) {
+  m <- paste("f =~", paste(items, collapse = " + "))
+  for (ge in list(metric = "loadings", scalar = c("loadings", "thresholds"))) {
+    fit <- cfa(m, x, ordered = items, group = "wave", estimator = "WLSMV",
+               parameterization = "delta", std.lv = FALSE, group.equal = ge)
+    name <- if (length(ge) == 1) "METRIC" else "SCALAR"
+    # R: lavTestScore(fit)$uni$X2 (lavaan warns that this is the ordinary score test)
+    sc <- suppressWarnings(lavTestScore(fit))
+    py(sprintf("%s_%s_SCORE_UNI", tag, name), sc$uni$X2)
+    py(sprintf("%s_%s_SCORE_TOTAL", tag, name), c(sc$test$X2, sc$test$df))
+  }
+  # R: lavTestScore(scalar, release = <all constraints of one item's thresholds>)$test
+  eq <- parTable(fit)[parTable(fit)$op == "==", ]
+  lab <- parTable(fit)[match(eq$lhs, parTable(fit)$plabel), ]
+  for (it in items) {
+    idx <- which(lab$lhs == it & lab$op == "|")
+    res <- suppressWarnings(lavTestScore(fit, release = idx, univariate = FALSE))$test
+    py(sprintf("%s_SCALAR_RELEASE_%s_THRESHOLDS", tag, it), c(res$X2, res$df))
+  }
+}
+score_block(xb, b, "B")

@@ -23,11 +23,13 @@ import pandas as pd
 import pytest
 
 from folge.statistics import (
+    SCORE_COLUMNS,
     WLSMV_COLUMNS,
     invariance_holds,
     ordinal_statistics,
     wlsmv_fit,
     wlsmv_invariance,
+    wlsmv_score_tests,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
@@ -196,3 +198,43 @@ def test_small_awkward_samples_never_raise(seed):
     finite = res["chi2"].notna()
     assert (res.loc[~finite, "note"] != "").all()
     assert res.loc[finite, "df"].notna().all()
+
+
+# R: tests/reference/wlsmv.R, score_block(): lavTestScore(fit)$uni$X2 and
+# lavTestScore(scalar, release = <constraints of one item's thresholds>)$test (X2, df)
+B_METRIC_SCORE_UNI = [0.661234877985, 0.818889658104, 0.0436657479209, 0.551421405237, 4.51722588854, 0.0217322298749, 1.07566861738, 0.642845305085, 0.000145738639714]
+B_SCALAR_SCORE_UNI = [0.662560887882, 0.00237208269673, 0.435863262186, 0.184364195391, 4.04118366439, 0.162191224328, 0.247306238151, 0.0216221424734, 0.0817335146359, 0.670012816062, 0.00214375300581, 5.63207485326, 1.87376198579, 0.17941888266, 5.32006845246, 0.0179652474214, 1.10699815144, 3.45706850743, 0.563413118815, 0.831341474653, 7.67510453119, 5.57354410046, 0.475649432394, 8.73769223347, 2.79841310754, 5.83845969979, 16.4193463782, 0.385422549036, 0.144154404542, 13.0783706722, 3.99854186678, 0.292309952533, 19.8457390312, 4.99776430691, 1.2237566224, 25.4396899687, 0.0150925218952, 0.46149140259, 3.96768556589, 0.000431635858174, 2.11831146031, 1.20852507818, 0.257488150118, 1.19694369132, 0.348758225701, 0.722755957902, 0.935876578665, 0.109912053796, 0.115370389079, 0.389957037821, 1.42867798589, 0.202086304019, 0.0501617373685, 0.264195870273, 0.36633904072, 0.492741815804, 1.30913051871, 4.30234655172, 0.000366441644154, 5.14451275178, 0.00432151314797, 0.00844998451492, 1.11397748007, 0.668899319273, 0.470608737221, 5.16722023344, 0.60313156797, 0.0230369371298, 0.660635200905]
+B_SCALAR_RELEASE_b1_THRESHOLDS = [48.9808782048, 15]
+B_SCALAR_RELEASE_b2_THRESHOLDS = [97.1577865485, 15]
+B_SCALAR_RELEASE_b3_THRESHOLDS = [12.7001896255, 15]
+B_SCALAR_RELEASE_b4_THRESHOLDS = [17.7078691542, 15]
+
+
+@pytest.fixture(scope="module")
+def construct_b():
+    return ordinal_statistics(*_data("B"))
+
+
+@pytest.mark.parametrize(("equal", "uni"), [(("loadings",), B_METRIC_SCORE_UNI),
+                                            (("loadings", "thresholds"), B_SCALAR_SCORE_UNI)])
+def test_score_tests_per_constraint_match_lavaan(construct_b, equal, uni):
+    scores = wlsmv_score_tests(construct_b, wlsmv_fit(construct_b, equal))
+    assert list(scores.columns) == list(SCORE_COLUMNS)
+    np.testing.assert_allclose(scores["x2"], uni, rtol=1e-4, atol=1e-6)
+    assert (scores["df"] == 1).all()
+    first = scores.iloc[0]
+    assert (first["parameter"], first["item"], first["group"]) == ("loading", "b2", "w2")
+
+
+def test_score_tests_by_item_find_the_planted_threshold_shift(construct_b):
+    scalar = wlsmv_fit(construct_b, ("loadings", "thresholds"))
+    scores = wlsmv_score_tests(construct_b, scalar, by="item")
+    thresholds = scores[scores["parameter"] == "thresholds"].set_index("item")
+    for item in ITEMS["B"]:
+        x2, df = globals()[f"B_SCALAR_RELEASE_{item}_THRESHOLDS"]
+        assert thresholds.loc[item, "x2"] == pytest.approx(x2, rel=1e-4)
+        assert thresholds.loc[item, "df"] == int(df)
+    # b2's thresholds were shifted in w4: the largest release
+    assert scores.loc[scores["x2"].idxmax(), "item"] == "b2"
+    with pytest.raises(ValueError, match="'by' must be"):
+        wlsmv_score_tests(construct_b, scalar, by="wave")

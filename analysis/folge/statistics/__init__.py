@@ -14,8 +14,9 @@ Psychometrics:
   (``polychoric``: two-step polychorics with their asymptotic covariance, the input of
   the WLSMV models)
 - :func:`wlsmv_invariance`, :func:`wlsmv_fit`, :func:`wlsmv_difference`,
-  :func:`invariance_holds` (``wlsmv``: ordinal configural/metric/scalar models, DWLS with
-  scaled-and-shifted tests, and the gate)
+  :func:`invariance_holds`, :func:`wlsmv_score_tests` (``wlsmv``: ordinal
+  configural/metric/scalar models, DWLS with scaled-and-shifted tests, the gate, and
+  score tests for partial invariance)
 
 Aggregation, change and trend:
 
@@ -56,12 +57,14 @@ from folge.statistics.polychoric import (
 )
 from folge.statistics.wlsmv import (
     INVARIANCE_STEPS,
+    SCORE_COLUMNS,
     WLSMV_COLUMNS,
     WlsmvFit,
     invariance_holds,
     wlsmv_difference,
     wlsmv_fit,
     wlsmv_invariance,
+    wlsmv_score_tests,
 )
 from folge.statistics.reliability import (
     ITEM_COLUMNS,
@@ -90,6 +93,7 @@ __all__ = [
     "OrdinalGroup",
     "OrdinalStatistics",
     "INVARIANCE_STEPS",
+    "SCORE_COLUMNS",
     "WLSMV_COLUMNS",
     "WlsmvFit",
     "RELIABILITY_COLUMNS",
@@ -105,6 +109,7 @@ __all__ = [
     "wlsmv_difference",
     "wlsmv_fit",
     "wlsmv_invariance",
+    "wlsmv_score_tests",
     "measurement_invariance",
     # aggregation, change and trend
     "AD_COLUMNS",

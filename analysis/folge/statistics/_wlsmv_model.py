@@ -67,9 +67,13 @@ class Layout:
         return self.n_statistics - self.n_params
 
 
-def build_layout(n_categories, n_groups: int, equal=()) -> Layout:
+def build_layout(n_categories, n_groups: int, equal=(), *, free_means=None) -> Layout:
     """Parameter positions for configural (``equal`` empty), metric (``"loadings"``) and
-    scalar (``"loadings"``, ``"thresholds"``) models."""
+    scalar (``"loadings"``, ``"thresholds"``) models.
+
+    ``free_means`` (default: thresholds held equal) frees α_g and δ_g from the second
+    group on; ``equal=(), free_means=True`` is the scalar model with its equality
+    constraints released (the space of the score tests)."""
     unknown = set(equal) - {"loadings", "thresholds"}
     if unknown:
         raise ValueError(f"'equal' may hold 'loadings' and 'thresholds' (got {sorted(unknown)})")
@@ -87,7 +91,7 @@ def build_layout(n_categories, n_groups: int, equal=()) -> Layout:
         loading[g, 1:] = shared_loadings or [next(counter) for _ in range(p - 1)]
         threshold[g] = shared_thresholds or [next(counter) for _ in range(n_th)]
         variance[g] = next(counter)
-        if shared_thresholds is not None and g > 0:
+        if (shared_thresholds is not None if free_means is None else free_means) and g > 0:
             mean[g] = next(counter)
             scale[g] = [next(counter) for _ in range(p)]
     return Layout(tuple(int(k) for k in n_categories), n_groups, loading, threshold, variance,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import chi2 as chi2_dist
 
 from folge.statistics._wlsmv_model import (
     build_layout,
@@ -37,17 +38,20 @@ from folge.statistics._wlsmv_model import (
     jacobian_all,
     residual_variances,
 )
+from folge.statistics._wlsmv_score import equality_constraints, score_statistic
 from folge.statistics._wlsmv_tests import scaled_difference, scaled_shifted
 from folge.statistics.polychoric import OrdinalStatistics, ordinal_statistics
 
 __all__ = [
     "INVARIANCE_STEPS",
+    "SCORE_COLUMNS",
     "WLSMV_COLUMNS",
     "WlsmvFit",
     "invariance_holds",
     "wlsmv_difference",
     "wlsmv_fit",
     "wlsmv_invariance",
+    "wlsmv_score_tests",
 ]
 
 #: Columns of :func:`wlsmv_invariance`, in order.
@@ -55,6 +59,9 @@ WLSMV_COLUMNS = (
     "model", "n", "n_groups", "chi2", "chi2_scaled", "df", "cfi", "rmsea", "srmr",
     "delta_cfi", "delta_rmsea", "chi2_diff", "df_diff", "p_diff", "holds", "note",
 )  # fmt: skip
+
+#: Columns of :func:`wlsmv_score_tests`, in order.
+SCORE_COLUMNS = ("parameter", "item", "threshold", "group", "x2", "df", "p")
 
 #: The nested models in order, with the parameters each holds equal across groups.
 INVARIANCE_STEPS = (
@@ -325,3 +332,64 @@ def _empty_rows(stats: OrdinalStatistics, reason: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(WLSMV_COLUMNS)).astype(
         {"df": "Int64", "df_diff": "Int64", "holds": "boolean"}
     )
+
+
+def wlsmv_score_tests(stats: OrdinalStatistics, fit: WlsmvFit, *, by: str = "constraint"):
+    """Score tests (modification indices) for releasing the equality constraints of a fit.
+
+    Parameters
+    ----------
+    stats : OrdinalStatistics
+    fit : WlsmvFit
+        A metric or scalar fit of ``stats`` (from :func:`wlsmv_fit`).
+    by : {"constraint", "item"}
+        ``"constraint"``: one test per constraint (item parameter equal in the first
+        group and one later group; ``lavTestScore(fit)$uni``). ``"item"``: one test per
+        item and parameter set, releasing the item's loading, or all its thresholds, in
+        every group at once (``lavTestScore(fit, release = …)$test``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SCORE_COLUMNS`: ``parameter`` (``loading``, ``threshold`` or, by
+        item, ``thresholds``), ``item``, ``threshold`` (1 … K − 1; empty by item),
+        ``group`` (the later group; empty by item), ``x2``, ``df``, ``p``; sorted as
+        lavaan lists the constraints.
+
+    Notes
+    -----
+    X² = N·u'[Z⁺]₁₁u with u the gradient of the DWLS fit function in the released
+    parameterisation and Z the information matrix bordered by the constraints kept
+    (Rosseel 2012's ``lavTestScore``). For WLSMV this is the ordinary score test: lavaan
+    has no robust version either. Partial invariance frees the set with the largest X².
+    """
+    if by not in ("constraint", "item"):
+        raise ValueError(f"'by' must be 'constraint' or 'item' (got {by!r})")
+    layout = build_layout(stats.n_categories, len(stats.groups), fit.equal)
+    constraints = equality_constraints(layout)
+    labels = _parameter_labels(stats, layout)
+    if by == "constraint":
+        sets = [[i] for i in range(len(constraints))]
+        keys = [labels[(c.kind, c.column)] + (stats.groups[c.group].label,) for c in constraints]
+    else:
+        grouped: dict = {}
+        for i, c in enumerate(constraints):
+            kind, item, _ = labels[(c.kind, c.column)]
+            grouped.setdefault(("loading" if kind == "loading" else "thresholds", item), []).append(i)
+        sets = list(grouped.values())
+        keys = [(kind, item, pd.NA, pd.NA) for kind, item in grouped]
+    x2 = score_statistic(fit.theta, layout, stats.groups, sets) if sets else []
+    rows = [key + (value, len(s), float(chi2_dist.sf(value, len(s))))
+            for key, value, s in zip(keys, x2, sets)]
+    return pd.DataFrame(rows, columns=list(SCORE_COLUMNS)).astype({"df": "int64"})
+
+
+def _parameter_labels(stats, layout) -> dict:
+    """(kind, column) → (parameter, item, threshold number or NA)."""
+    out = {("loading", j): ("loading", stats.items[j], pd.NA) for j in range(layout.n_items)}
+    position = 0
+    for j, k in enumerate(stats.n_categories):
+        for m in range(k - 1):
+            out[("threshold", position)] = ("threshold", stats.items[j], m + 1)
+            position += 1
+    return out
