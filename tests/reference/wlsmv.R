@@ -105,3 +105,23 @@ score_block <- function(x, items, tag) {
   }
 }
 score_block(xb, b, "B")
+
+# Partial invariance: b2's thresholds (and then also b3's loading) free across waves.
+partial_block <- function(x, items, tag) {
+  m <- paste("f =~", paste(items, collapse = " + "))
+  metric <- cfa(m, x, ordered = items, group = "wave", estimator = "WLSMV",
+                parameterization = "delta", std.lv = FALSE, group.equal = "loadings")
+  partials <- list(B2 = paste0("b2|t", 1:5), B2_B3 = c(paste0("b2|t", 1:5), "f=~b3"))
+  for (name in names(partials)) {
+    # R: cfa(..., group.equal = c("loadings", "thresholds"), group.partial = ...);
+    #    lavTestLRT(metric, partial)
+    fit <- cfa(m, x, ordered = items, group = "wave", estimator = "WLSMV",
+               parameterization = "delta", std.lv = FALSE,
+               group.equal = c("loadings", "thresholds"), group.partial = partials[[name]])
+    lrt <- lavTestLRT(metric, fit)
+    py(sprintf("%s_PARTIAL_%s", tag, name),
+       c(fitMeasures(fit, c("chisq", "df", "chisq.scaled", "cfi.scaled", "rmsea.scaled", "srmr")),
+         lrt[2, "Chisq diff"], lrt[2, "Df diff"], lrt[2, "Pr(>Chisq)"]))
+  }
+}
+partial_block(xb, b, "B")

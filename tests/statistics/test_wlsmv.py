@@ -27,6 +27,7 @@ from folge.statistics import (
     WLSMV_COLUMNS,
     invariance_holds,
     ordinal_statistics,
+    wlsmv_difference,
     wlsmv_fit,
     wlsmv_invariance,
     wlsmv_score_tests,
@@ -238,3 +239,33 @@ def test_score_tests_by_item_find_the_planted_threshold_shift(construct_b):
     assert scores.loc[scores["x2"].idxmax(), "item"] == "b2"
     with pytest.raises(ValueError, match="'by' must be"):
         wlsmv_score_tests(construct_b, scalar, by="wave")
+
+
+# R: tests/reference/wlsmv.R, partial_block(): fitMeasures(cfa(..., group.equal =
+# c("loadings", "thresholds"), group.partial = ...), c("chisq", "df", "chisq.scaled",
+# "cfi.scaled", "rmsea.scaled", "srmr")) and lavTestLRT(metric, partial) (diff, df, p)
+B_PARTIAL_B2 = [40.9409899855, 47, 56.9882493213, 0.994646351234, 0.0315313595322, 0.0272198818892, 40.0930625537, 30, 0.103074360598]
+B_PARTIAL_B2_B3 = [35.8745873187, 44, 53.4304017668, 0.994945354571, 0.0316654524519, 0.0236060167744, 34.7608237843, 27, 0.14502866716]
+
+
+@pytest.mark.parametrize(("partial", "ref"), [
+    ([("thresholds", "b2")], B_PARTIAL_B2),
+    ([("thresholds", "b2"), ("loading", "b3")], B_PARTIAL_B2_B3),
+])
+def test_partial_invariance_matches_lavaan(construct_b, partial, ref):
+    metric = wlsmv_fit(construct_b, ("loadings",))
+    fit = wlsmv_fit(construct_b, ("loadings", "thresholds"), partial=partial)
+    assert fit.df == int(ref[1])
+    assert fit.chi2 == pytest.approx(ref[0], rel=1e-5)
+    assert fit.chi2_scaled == pytest.approx(ref[2], rel=1e-5)
+    assert (fit.cfi, fit.rmsea, fit.srmr) == pytest.approx(ref[3:6], abs=1e-5)
+    chi2_diff, df_diff, p_diff = wlsmv_difference(metric, fit, construct_b)
+    assert (chi2_diff, df_diff) == (pytest.approx(ref[6], rel=1e-5), int(ref[7]))
+    assert p_diff == pytest.approx(ref[8], abs=1e-5)
+
+
+def test_partial_rejects_unknown_items(construct_b):
+    with pytest.raises(ValueError, match="not in the data"):
+        wlsmv_fit(construct_b, ("loadings", "thresholds"), partial=[("thresholds", "zz")])
+    with pytest.raises(ValueError, match="'partial' holds"):
+        wlsmv_fit(construct_b, ("loadings", "thresholds"), partial=[("loading", "b1")])

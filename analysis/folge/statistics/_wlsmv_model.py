@@ -67,13 +67,15 @@ class Layout:
         return self.n_statistics - self.n_params
 
 
-def build_layout(n_categories, n_groups: int, equal=(), *, free_means=None) -> Layout:
+def build_layout(n_categories, n_groups: int, equal=(), *, free_means=None, partial=()) -> Layout:
     """Parameter positions for configural (``equal`` empty), metric (``"loadings"``) and
     scalar (``"loadings"``, ``"thresholds"``) models.
 
     ``free_means`` (default: thresholds held equal) frees α_g and δ_g from the second
     group on; ``equal=(), free_means=True`` is the scalar model with its equality
-    constraints released (the space of the score tests)."""
+    constraints released (the space of the score tests). ``partial`` lists
+    (``"loading"`` or ``"thresholds"``, item position) pairs exempt from ``equal``
+    (lavaan's ``group.partial``)."""
     unknown = set(equal) - {"loadings", "thresholds"}
     if unknown:
         raise ValueError(f"'equal' may hold 'loadings' and 'thresholds' (got {sorted(unknown)})")
@@ -94,8 +96,33 @@ def build_layout(n_categories, n_groups: int, equal=(), *, free_means=None) -> L
         if (shared_thresholds is not None if free_means is None else free_means) and g > 0:
             mean[g] = next(counter)
             scale[g] = [next(counter) for _ in range(p)]
+    _release(partial, n_categories, loading, threshold, counter)
+    arrays = (loading, threshold, variance, mean, scale)
+    used = np.unique(np.concatenate([a.ravel() for a in arrays]))
+    used = used[used >= 0]
+    renumber = np.full(int(used.max()) + 1, _FIXED)
+    renumber[used] = np.arange(used.size)
+    loading, threshold, variance, mean, scale = (
+        np.where(a >= 0, renumber[np.maximum(a, 0)], _FIXED) for a in arrays)
     return Layout(tuple(int(k) for k in n_categories), n_groups, loading, threshold, variance,
-                  mean, scale, next(counter))
+                  mean, scale, int(used.size))
+
+
+def _release(partial, n_categories, loading, threshold, counter) -> None:
+    """Give the released item parameters their own index in every group after the first."""
+    ends = np.cumsum([k - 1 for k in n_categories])
+    for kind, j in partial:
+        if kind == "loading" and j > 0:
+            columns = [j]
+            target = loading
+        elif kind == "thresholds":
+            columns = list(range(ends[j] - (n_categories[j] - 1), ends[j]))
+            target = threshold
+        else:
+            raise ValueError(f"'partial' holds ('loading', item > 0) or ('thresholds', item) "
+                             f"(got {(kind, j)!r})")
+        for g in range(1, target.shape[0]):
+            target[g, columns] = [next(counter) for _ in columns]
 
 
 def _values(theta, index, fixed):

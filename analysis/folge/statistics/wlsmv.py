@@ -83,6 +83,7 @@ class WlsmvFit:
     """
 
     equal: tuple[str, ...]
+    partial: tuple[tuple[str, str], ...]
     theta: np.ndarray
     chi2: float
     df: int
@@ -98,7 +99,7 @@ class WlsmvFit:
     note: str
 
 
-def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, start=None) -> WlsmvFit:
+def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, partial=(), start=None) -> WlsmvFit:
     """Fit the one-factor multi-group ordinal model by DWLS and compute its fit.
 
     Parameters
@@ -108,6 +109,10 @@ def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, start=None) -> WlsmvFit:
     equal : tuple of str
         Parameters held equal across groups: ``()`` configural, ``("loadings",)``
         metric, ``("loadings", "thresholds")`` scalar.
+    partial : collection of (str, str)
+        Item parameters exempt from ``equal`` (partial invariance, lavaan's
+        ``group.partial``): ``("loading", item)`` or ``("thresholds", item)`` (all of
+        the item's thresholds). Latent means and scale factors stay as in the full model.
     start : ndarray, optional
         Starting values for θ (default: from the sample statistics).
 
@@ -130,7 +135,7 @@ def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, start=None) -> WlsmvFit:
     correlations (lavaan's ``srmr``: the zero residuals of the unit diagonal count).
     """
     groups = stats.groups
-    layout = build_layout(stats.n_categories, len(groups), equal)
+    layout = _layout(stats, equal, partial)
     theta, stat, converged = fit_dwls(layout, groups, start=start)
     deltas = tuple(jacobian_all(theta, layout))
     if layout.df > 0:
@@ -145,11 +150,21 @@ def wlsmv_fit(stats: OrdinalStatistics, equal=(), *, start=None) -> WlsmvFit:
     if (theta_res < 0).any():
         note = _join(note, "negative residual variance (kept): " + _heywood(stats, theta_res))
     return WlsmvFit(
-        tuple(equal), theta, stat, layout.df, scaled, a, b,
+        tuple(equal), tuple(partial), theta, stat, layout.df, scaled, a, b,
         _cfi(scaled, layout.df, base_scaled, base_df),
         _rmsea(scaled, layout.df, stats.n, len(groups)),
         _srmr(stats, theta, layout), converged, deltas, theta_res, note,
     )  # fmt: skip
+
+
+def _layout(stats: OrdinalStatistics, equal, partial):
+    unknown = [item for _, item in partial if item not in stats.items]
+    if unknown:
+        raise ValueError(f"'partial' names items that are not in the data: {unknown}")
+    positions = [(kind, stats.items.index(item)) for kind, item in partial]
+    free_means = "thresholds" in equal
+    return build_layout(stats.n_categories, len(stats.groups), equal, free_means=free_means,
+                        partial=positions)
 
 
 def _baseline(stats: OrdinalStatistics) -> tuple[float, int]:
@@ -365,7 +380,7 @@ def wlsmv_score_tests(stats: OrdinalStatistics, fit: WlsmvFit, *, by: str = "con
     """
     if by not in ("constraint", "item"):
         raise ValueError(f"'by' must be 'constraint' or 'item' (got {by!r})")
-    layout = build_layout(stats.n_categories, len(stats.groups), fit.equal)
+    layout = _layout(stats, fit.equal, fit.partial)
     constraints = equality_constraints(layout)
     labels = _parameter_labels(stats, layout)
     if by == "constraint":
