@@ -46,6 +46,8 @@ from ._model import (
     Study,
     Text,
     Wave,
+    previous_wave,
+    waves_upto,
 )
 from ._problems import CATALOGUE, Problem, did_you_mean
 from ._schedule import OSLO, parse_moment
@@ -62,6 +64,7 @@ __all__ = [
     "Construct",
     "Criterion",
     "Document",
+    "INDICATOR_KINDS",
     "INSTRUMENTS_DIR",
     "Indicator",
     "Instrument",
@@ -69,6 +72,7 @@ __all__ = [
     "LANGUAGES",
     "OSLO",
     "Problem",
+    "RULE_KINDS",
     "Region",
     "Role",
     "Rule",
@@ -93,5 +97,7 @@ __all__ = [
     "load_study",
     "plain",
     "parse_moment",
+    "previous_wave",
     "read_yaml",
+    "waves_upto",
 ]
