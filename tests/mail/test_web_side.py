@@ -95,6 +95,9 @@ def test_english_contact_gets_english_and_region_language_is_the_fallback(study,
     with _client(study, Clock(INSIDE)) as client:
         assert '<html lang="en"' in client.get(f"/optout/{_optout_id(english)}").text
         assert '<html lang="nb"' in client.get(f"/optout/{_optout_id(bokmal)}").text
+        switched = client.get(f"/optout/{_optout_id(bokmal)}?lang=en")  # the language switch carries on
+        action = re.search(r'<form method="post" action="([^"]+)"', switched.text).group(1)
+        assert action.endswith("?lang=en") and "no more e-mails" in client.post(action).text
 
 
 def test_one_click_post_without_cookies_from_another_site_opts_out(study, mailed):

@@ -40,7 +40,7 @@ class OptOutEndpoint(HTTPEndpoint):
         if contact.opted_out:
             return message(request, lang, "optout_done", 200)
         return html(request, "optout.html", **base_context(request, lang, t("optout_heading", lang)),
-                    action=request.url.path)
+                    action=f"{request.url.path}?lang={lang}")
 
     async def post(self, request: Request) -> Response:
         contact = await find(request)
