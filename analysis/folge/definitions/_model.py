@@ -271,6 +271,8 @@ class Settings:
     alpha_bar: float = 0.70
     rwg_bar: float = 0.70
     significance: float = 0.05
+    #: most items whose thresholds (or loading) partial invariance may free across waves
+    max_freed: int = 1
 
 
 def waves_upto(order, wave_id: str | None = None) -> tuple[str, ...]:

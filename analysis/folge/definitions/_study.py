@@ -19,6 +19,8 @@ _STUDY_KEYS = {"programme", "programme_owner", "short_name", "owner", "min_n", "
                "regions", "roles", "waves", "sectors", "description", "contact"}
 _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_bar": (0.0, 1.0),
                  "significance": (0.0, 0.5)}
+#: settings that are whole numbers, with their smallest and largest allowed value
+_WHOLE_SETTINGS = {"max_freed": (0, 10)}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -57,9 +59,12 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
                                 key="licence", rule=f"must be one of {', '.join(LICENCES)}", value=licence))
     settings = data.get("settings") or {}
     for key, value in settings.items():
+        if key in _WHOLE_SETTINGS:
+            problems += _check_whole_setting(path, settings, key, value)
+            continue
         if key not in _SETTING_KEYS:
             problems.append(problem(path, line_of(settings, key), "unknown-key", where="settings",
-                                    key=key, hint=did_you_mean(key, _SETTING_KEYS)))
+                                    key=key, hint=did_you_mean(key, {**_SETTING_KEYS, **_WHOLE_SETTINGS})))
             continue
         low, high = _SETTING_KEYS[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
@@ -71,6 +76,14 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
     problems += _check_list(path, data, "waves", "wave",
                             lambda p, r, line: _check_wave(p, r, line, instrument_ids, data))
     return problems
+
+
+def _check_whole_setting(path, settings, key, value) -> list[Problem]:
+    low, high = _WHOLE_SETTINGS[key]
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return []
+    return [problem(path, line_of(settings, key), "bad-value", where="settings", key=key,
+                    rule=f"must be a whole number from {low} to {high}", value=value)]
 
 
 def _check_list(path, data, key, what, check_one) -> list[Problem]:
@@ -164,7 +177,8 @@ def build_study(doc: Document, instruments: Mapping[str, Instrument], root: Path
     def text(node) -> Text:
         return Text({str(k): str(v) for k, v in (node or {}).items()})
 
-    settings = Settings(**{k: float(v) for k, v in (data.get("settings") or {}).items()})
+    settings = Settings(**{k: int(v) if k in _WHOLE_SETTINGS else float(v)
+                           for k, v in (data.get("settings") or {}).items()})
     regions = tuple(
         Region(str(r["id"]), str(r["name"]), r.get("language", "nb"),
                tuple(str(m) for m in r.get("municipalities") or ()))
