@@ -82,7 +82,8 @@ def invariance_table(data: AnalysisInput) -> pd.DataFrame:
             ordinal.insert(0, "estimator", "WLSMV")
             frames.append(ordinal)
         result = pd.concat(frames, ignore_index=True)
-        result["note"] = [_joined(note, _repeated_note(keyed, items)) for note in result["note"]]
+        repeated = _repeated_note(keyed, items)
+        result["note"] = [_joined(note, repeated) for note in result["note"]]
         result.insert(0, "construct", construct.id)
         parts.append(result)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -90,16 +91,28 @@ def invariance_table(data: AnalysisInput) -> pd.DataFrame:
 
 def _repeated_note(keyed: pd.DataFrame, items: list[str]) -> str:
     """Which share of the respondents with complete answers answered in several waves."""
-    complete = keyed.loc[keyed[items].notna().all(axis=1), ["respondent", "wave"]]
-    if complete.empty:
+    complete = keyed[items].notna().all(axis=1).to_numpy()
+    person, wave = _codes(keyed["respondent"]), _codes(keyed["wave"])
+    keep = complete & (person >= 0) & (wave >= 0)
+    person, wave = person[keep], wave[keep]
+    if person.size == 0:
         return ""
-    waves_per_person = complete.groupby("respondent", observed=True)["wave"].nunique()
+    n_waves = int(wave.max()) + 1
+    pairs = np.unique(person * n_waves + wave)  # distinct (person, wave)
+    waves_per_person = np.bincount(pairs // n_waves)
+    people = int((waves_per_person > 0).sum())
     repeated = int((waves_per_person > 1).sum())
     if repeated == 0:
         return ""
-    share = repeated / len(waves_per_person)
-    return (f"{share:.0%} of the respondents ({repeated} of {len(waves_per_person)}) answered in more "
+    return (f"{repeated / people:.0%} of the respondents ({repeated} of {people}) answered in more "
             "than one wave; the multi-group model treats the waves as independent groups")
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of an id column (a categorical's own codes), −1 for a missing id."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(values)[0].astype(np.int64)
 
 
 def _joined(*parts) -> str:
