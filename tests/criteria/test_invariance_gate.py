@@ -86,7 +86,8 @@ def test_partial_model_opens_the_gate_with_a_note_naming_the_item():
 
 def test_nan_invariance_closes_change_with_its_reason(tmp_path):
     scores = _scores({("r1", "w1"): LOW, ("r1", "w2"): HIGH})
-    out = _run(tmp_path, CHANGE, {"scores": scores, "invariance": _table(dict(HOLDS, **{"scalar-vs-configural": pd.NA}))})
+    untested = _table(dict(HOLDS, **{"scalar-vs-configural": pd.NA}))
+    out = _run(tmp_path, CHANGE, {"scores": scores, "invariance": untested})
     row = out.loc[("c1", "r1", "w2")]
     assert row["verdict"] == "insufficient-data" and row["gate"] == "invariance"
     assert "could not be tested" in row["reason_en"] and "kunne ikke testes" in row["reason"]

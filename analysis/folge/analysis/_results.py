@@ -149,7 +149,8 @@ BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
 #: Columns holding text: pandas' ``str`` (missing is NaN), so ids such as ``0301`` keep their form.
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",
-    "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model", "estimator",
+    "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model",
+    "estimator",
     "source", "gate", "rules"})
 
 
