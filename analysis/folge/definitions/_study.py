@@ -23,6 +23,8 @@ _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_ba
 _SETTING_FLAGS = {"exclude_flagged"}
 #: settings that are whole numbers, with their smallest and largest allowed value
 _WHOLE_SETTINGS = {"max_freed": (0, 10)}
+#: every setting the checker knows (for "did you mean")
+_KNOWN_SETTINGS = {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -71,7 +73,7 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
             continue
         if key not in _SETTING_KEYS:
             problems.append(problem(path, line_of(settings, key), "unknown-key", where="settings",
-                                    key=key, hint=did_you_mean(key, {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS})))
+                                    key=key, hint=did_you_mean(key, _KNOWN_SETTINGS)))
             continue
         low, high = _SETTING_KEYS[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
