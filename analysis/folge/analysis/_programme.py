@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..scoring import numeric_answers
 from ._inputs import AnalysisInput
+from ._weights import frame_instrument
 
 __all__ = [
     "respondents",
@@ -42,11 +43,22 @@ def _planned_invitations(data: AnalysisInput) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "wave", "role", "invited"])
 
 
+def _frame_invitations(data: AnalysisInput) -> pd.DataFrame:
+    """The invited frame's counts per region, wave and role (and ``all``), source ``frame.csv``."""
+    frame = data.frame
+    if "instrument" in frame:
+        frame = frame[frame["instrument"] == frame_instrument(data.study)]
+    by_role = frame.groupby(["region", "wave", "role"])["invited"].sum().reset_index()
+    total = frame.groupby(["region", "wave"])["invited"].sum().reset_index().assign(role="all")
+    return pd.concat([by_role, total], ignore_index=True).assign(source="frame.csv")
+
+
 def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     """Invited, responded and rate per region, wave and role (``all`` for the total).
 
-    Invitations come from the web questionnaire's tokens where there are any for a wave,
-    else from the ``invited`` counts of ``research/study.yaml``; ``source`` says which.
+    Invitations come from ``research/frame.csv`` for the waves it lists, else from the
+    web questionnaire's tokens where there are any for a wave, else from the ``invited``
+    counts of ``research/study.yaml``; ``source`` says which.
     """
     people = respondents(data)
     answered = people.groupby(["region", "wave", "role"]).size().rename("responded").reset_index()
@@ -64,6 +76,9 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
         web["source"] = "invitations"
         # a wave with web invitations counts those; the planned numbers serve the others
         invited = pd.concat([web, invited[~invited["wave"].isin(set(web["wave"]))]], ignore_index=True)
+    if data.frame is not None and not data.frame.empty:
+        listed = _frame_invitations(data)
+        invited = pd.concat([listed, invited[~invited["wave"].isin(set(listed["wave"]))]], ignore_index=True)
     table = answered.merge(invited, on=["region", "wave", "role"], how="outer")
     table = table[table["wave"].isin(data.waves)].copy()
     table["responded"] = table["responded"].fillna(0).astype(int)

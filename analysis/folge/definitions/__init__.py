@@ -18,6 +18,7 @@ from ._criteria import (
     build_criteria,
     check_criteria,
 )
+from ._frame import FRAME_COLUMNS, FRAME_FILE, check_frame, load_frame, read_frame
 from ._load import (
     CRITERIA_FILE,
     INSTRUMENTS_DIR,
@@ -55,6 +56,8 @@ __all__ = [
     "CONSTRUCT_KINDS",
     "CRITERIA_FILE",
     "DEFAULT_MILESTONE_SHARE",
+    "FRAME_COLUMNS",
+    "FRAME_FILE",
     "INDICATOR_KINDS",
     "RULE_KINDS",
     "WAVE_KEYWORDS",
@@ -84,11 +87,14 @@ __all__ = [
     "build_criteria",
     "check_criteria",
     "check_definitions",
+    "check_frame",
     "did_you_mean",
     "instrument_files",
     "load_criteria",
+    "load_frame",
     "load_instruments",
     "load_study",
     "plain",
+    "read_frame",
     "read_yaml",
 ]

@@ -74,6 +74,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "duplicate-id": ("error", "{what} id '{value}' is used twice"),
     "bad-date": ("error", "wave '{wave}' has date {value!r}; write it as YYYY-MM-DD"),
     "unknown-region": ("error", "{where} names unknown region {value!r}{hint}"),
+    # the invited frame (research/frame.csv)
+    "frame-unreadable": ("error", "the frame could not be read: {detail}"),
+    "frame-columns": ("error", "the frame needs the columns wave, region, role, invited; {missing} missing (got {got})"),
+    "unknown-wave": ("error", "{where} names unknown wave {value!r}{hint}"),
+    "unknown-role": ("error", "{where} names unknown role {value!r}{hint}"),
+    "frame-unknown-instrument": ("error", "{where} names unknown instrument {value!r}{hint}"),
+    "bad-count": ("error", "'invited' must be a whole number of people, 0 or more (got {value!r})"),
+    "duplicate-row": ("error", "{what} is listed twice (first on line {first}); give one count per cell"),
     # criteria (research/criteria.yaml)
     "unknown-construct": ("error", "{where} names unknown construct {value!r}{hint}"),
     "unknown-item": ("error", "{where} names unknown item {value!r}{hint}"),
