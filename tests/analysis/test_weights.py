@@ -112,10 +112,10 @@ def test_levels_columns_and_types(weighted):
                                     "weighted", "eb", "eb_se", "df", "note"]
     for column in ("construct", "region", "wave"):
         assert pd.api.types.is_string_dtype(levels[column])
-    assert pd.api.types.is_integer_dtype(levels["n"])
-    for column in ("mean", "se", "ci_low", "ci_high", "eb", "eb_se", "df"):
-        assert pd.api.types.is_float_dtype(levels[column])
-    assert levels["weighted"].dtype == bool and levels["weighted"].all()
+    for column in ("n", "mean", "se", "ci_low", "ci_high", "eb", "eb_se", "df"):
+        assert levels[column].dtype == "float64"
+    assert (levels["n"] % 1 == 0).all() and (levels["n"] > 0).all()
+    assert levels["weighted"].dtype == "boolean" and levels["weighted"].all()
     national = levels[levels["region"] == "all"]
     assert len(national) == 2 and national["eb"].isna().all()
     regional = levels[levels["region"] != "all"]

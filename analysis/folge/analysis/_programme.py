@@ -82,8 +82,21 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     table = answered.merge(invited, on=["region", "wave", "role"], how="outer")
     table = table[table["wave"].isin(data.waves)].copy()
     table["responded"] = table["responded"].fillna(0).astype(int)
+    table = pd.concat([table, _national_rates(table)], ignore_index=True)
     table["rate"] = np.where(table["invited"] > 0, table["responded"] / table["invited"], np.nan)
     return table.sort_values(["wave", "region", "role"]).reset_index(drop=True)
+
+
+def _national_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """Region ``all`` rows: invited and responded summed over the regions (invited empty if any region lacks it)."""
+    if table.empty:
+        return table.iloc[:0]
+    grouped = table.groupby(["wave", "role"])
+    national = grouped.agg(responded=("responded", "sum"), source=("source", "first")).reset_index()
+    invited = grouped["invited"].agg(lambda v: v.sum() if v.notna().all() else np.nan)
+    national["invited"] = invited.to_numpy()
+    national["region"] = "all"
+    return national
 
 
 def panel_table(data: AnalysisInput) -> pd.DataFrame:

@@ -150,7 +150,7 @@ def read_manifest(results_dir: str | Path) -> dict:
 #: Columns holding a wave id: an ordered categorical in study order.
 WAVE_COLUMNS: frozenset[str] = frozenset({"wave", "from_wave", "to_wave"})
 #: Columns holding true/false: pandas' nullable ``boolean``.
-BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
+BOOL_COLUMNS: frozenset[str] = frozenset({"holds", "weighted"})
 #: Columns holding text: pandas' ``str`` (missing is NaN), so ids such as ``0301`` keep their form.
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",

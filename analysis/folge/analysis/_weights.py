@@ -92,10 +92,9 @@ def invited_frame(data: AnalysisInput) -> pd.DataFrame:
         if rows.empty:
             continue
         rows = rows.assign(source=source)
-        pairs = list(zip(rows["instrument"], rows["wave"]))
-        keep = np.array([pair not in taken for pair in pairs], dtype=bool)
-        parts.append(rows[keep])
-        taken |= set(pairs)
+        key = rows["instrument"].astype(str) + "\x1f" + rows["wave"].astype(str)
+        parts.append(rows[~key.isin(taken).to_numpy()])
+        taken |= set(key.unique())
     if not parts:
         return pd.DataFrame(columns=["instrument", "wave", "region", "role", "invited", "source"])
     frame = pd.concat(parts, ignore_index=True)
@@ -217,17 +216,17 @@ def _same_rows(scored: pd.Series, answered: pd.Series, k: int) -> bool:
 
 
 def _scores_with_weights(data: AnalysisInput, weights: Weights) -> pd.DataFrame:
-    """Scores of respondent-level instruments with their respondent's weight (``weighted`` per row).
+    """Scores of respondent-level instruments with their respondent's weight.
 
     The scores of one instrument are its constructs' blocks, each in the order of the
     instrument's answers (:func:`folge.scoring.score_instrument`), so its weights are
     tiled; where that order does not hold, the weights are joined by respondent and wave.
+    Key columns stay as they are (categorical), so :func:`folge.statistics.levels` reads codes.
     """
     scores = data.scores
-    if scores.empty:
-        return pd.DataFrame(columns=["construct", "wave", "region", "score", "weight", "weighted"])
+    if scores.empty or weights.table.empty:
+        return pd.DataFrame(columns=["construct", "wave", "region", "score", "weight"])
     weight = np.full(len(scores), np.nan)
-    weighted = np.zeros(len(scores), dtype=bool)
     instrument = scores["instrument"]
     for name in weights.table["instrument"].unique():
         name = str(name)
@@ -235,19 +234,17 @@ def _scores_with_weights(data: AnalysisInput, weights: Weights) -> pd.DataFrame:
         answers = data.responses[name]
         own = weights.of(name)
         k, extra = divmod(len(rows), max(len(answers), 1))
-        aligned = extra == 0 and k > 0 and _same_rows(scores["respondent"].iloc[rows], answers["respondent"], k)
-        if aligned:
+        if extra == 0 and k > 0 and _same_rows(scores["respondent"].iloc[rows], answers["respondent"], k):
             weight[rows] = np.tile(own, k)
         else:
             keyed = pd.DataFrame({"respondent": answers["respondent"].astype(str),
                                   "wave": answers["wave"].astype(str), "weight": own})
             part = scores.iloc[rows][["respondent", "wave"]].astype(str)
             weight[rows] = part.merge(keyed, on=["respondent", "wave"], how="left")["weight"].to_numpy()
-        raked = {w for i, w in weights.weighted if i == name}
-        weighted[rows] = scores["wave"].iloc[rows].isin(raked).to_numpy() if raked else False
+    long = pd.DataFrame({c: scores[c] for c in ("construct", "wave", "region", "score")})
+    long["weight"] = weight
     keep = ~np.isnan(weight)
-    out = scores.loc[keep, ["construct", "wave", "region", "score"]]
-    return out.assign(weight=weight[keep], weighted=weighted[keep])
+    return long if keep.all() else long[keep]
 
 
 def levels_table(data: AnalysisInput, weights: Weights) -> pd.DataFrame:
@@ -261,13 +258,13 @@ def levels_table(data: AnalysisInput, weights: Weights) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame()
     table = levels(long, weight="weight")
-    raked = long.groupby(["construct", "wave"], observed=True)["weighted"].all()
-    keys = pd.MultiIndex.from_arrays([table["construct"].astype(str), table["wave"].astype(str)])
-    raked.index = pd.MultiIndex.from_arrays([raked.index.get_level_values(0).astype(str),
-                                             raked.index.get_level_values(1).astype(str)])
-    table["weighted"] = raked.reindex(keys).fillna(False).to_numpy(dtype=bool)
     for column in ("construct", "region", "wave"):
         table[column] = table[column].astype(str)
+    instrument_of = {c.id: c.instrument for c in data.study.constructs.values()}
+    raked = {(i, str(w)) for i, w in weights.weighted}
+    pairs = table[["construct", "wave"]].drop_duplicates()
+    flags = {(c, w): (instrument_of.get(c), w) in raked for c, w in zip(pairs["construct"], pairs["wave"])}
+    table["weighted"] = [flags[(c, w)] for c, w in zip(table["construct"], table["wave"])]
     return table
 
 
@@ -279,22 +276,26 @@ def attrition_table(data: AnalysisInput) -> pd.DataFrame:
     answers = data.responses.get(instrument) if instrument else None
     if answers is None or answers.empty:
         return pd.DataFrame()
-    people = answers[["respondent", "region", "wave", "role"]].astype(str)
-    present = set(people["wave"])
+    people = answers[["respondent", "region", "wave", "role"]]
+    present = {str(w) for w in pd.unique(people["wave"])}
     waves = [w for w in data.waves if w in present]
     pairs = list(zip(waves[:-1], waves[1:]))
     if not pairs:
         return pd.DataFrame()
     scales = [c.id for c in data.study.instruments[instrument].constructs if c.kind == "scale"]
-    scores = data.scores
-    scores = scores.loc[scores["construct"].isin(scales).to_numpy() & scores["score"].notna().to_numpy(),
-                        ["respondent", "wave", "construct", "score"]]
-    scores = scores.assign(respondent=scores["respondent"].astype(str), wave=scores["wave"].astype(str))
-    return attrition(people, scores, pairs=pairs)
+    scores = data.scores[["respondent", "wave", "construct", "score"]]
+    chosen = scores["construct"].isin(scales).to_numpy()
+    if not chosen.all():  # categorical keys stay categorical, read from their codes
+        scores = scores[chosen]
+    table = attrition(people, scores, pairs=pairs)
+    for column in ("region", "role", "construct", "from_wave", "to_wave"):
+        table[column] = table[column].astype(str)
+    return table
 
 
 def with_effective_sizes(rates: pd.DataFrame, data: AnalysisInput, weights: Weights) -> pd.DataFrame:
-    """``rates`` with Kish's ``n_eff`` of the frame's instrument's weights on each region's total row."""
+    """``rates`` with Kish's ``n_eff`` of the frame's instrument's weights on each total row (role ``all``),
+    per region and for the country (region ``all``)."""
     rates = rates.copy()
     instrument = frame_instrument(data.study)
     table = weights.table
@@ -303,7 +304,9 @@ def with_effective_sizes(rates: pd.DataFrame, data: AnalysisInput, weights: Weig
     if own.empty or rates.empty:
         return rates
     ess = effective_sample_size(own, by=("region", "wave"))
-    ess = ess.assign(region=ess["region"].astype(str), wave=ess["wave"].astype(str), role="all")
+    national = effective_sample_size(own, by=("wave",)).assign(region="all")
+    ess = pd.concat([ess.assign(region=ess["region"].astype(str)), national], ignore_index=True)
+    ess = ess.assign(wave=ess["wave"].astype(str), role="all")
     merged = rates[["region", "wave", "role"]].astype(str).merge(ess[["region", "wave", "role", "n_eff"]],
                                                                   on=["region", "wave", "role"], how="left")
     rates["n_eff"] = merged["n_eff"].to_numpy()
