@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import textwrap
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,72 +12,10 @@ import pytest
 
 from folge import AnalysisError
 from folge.analysis import read_results, run_analysis
-from folge.definitions import load_study
-from folge.ingest import ingest_file
-from folge.pseudonym import create_key
 
-from ..definitions.test_instrument_checks import VALID, _study
+sys.path.insert(0, str(Path(__file__).parents[1]))  # the shared tests/_weights_study.py
 
-STUDY = """\
-programme: Testprogram
-min_n: 5
-settings: {SETTINGS}
-regions:
-  - {id: nord, name: Nord, language: nb}
-  - {id: vest, name: Vest, language: nn}
-  - {id: sor, name: Sør, language: nb}
-roles:
-  - {id: politician, sector: municipality}
-  - {id: business, sector: business}
-waves:
-  - {id: "2015-1", date: 2015-03-01, instruments: [mini], closed: true, invited: {nord: 30, vest: 20, sor: 12}}
-  - {id: "2016-1", date: 2016-03-01, instruments: [mini], invited: {nord: 30, vest: 20, sor: 12}}
-"""
-#: who answered per wave, region, role (politicians answer less than business)
-ANSWERED = {("2015-1", "nord"): (4, 14), ("2015-1", "vest"): (3, 9), ("2015-1", "sor"): (2, 4),
-            ("2016-1", "nord"): (5, 12), ("2016-1", "vest"): (2, 8), ("2016-1", "sor"): (2, 3)}
-#: the invited frame per wave, region, role
-INVITED = {"nord": (14, 16), "vest": (9, 11), "sor": (5, 7)}
-
-
-def _frame(invited=INVITED) -> str:
-    rows = ["wave,region,role,invited"]
-    for wave in ("2015-1", "2016-1"):
-        for region, (politicians, business) in invited.items():
-            rows += [f"{wave},{region},politician,{politicians}", f"{wave},{region},business,{business}"]
-    return "\n".join(rows) + "\n"
-
-
-def _answers(answered=ANSWERED, seed: int = 3) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    records = []
-    for (wave, region), (politicians, business) in answered.items():
-        for role, count in (("politician", politicians), ("business", business)):
-            for i in range(count):
-                # panel: person i of a region and role answers in both waves where counts allow
-                level = 2 if role == "politician" else 4
-                values = np.clip(level + rng.integers(-1, 2, 3), 1, 5)
-                records.append({"respondent": f"{region}-{role}-{i}", "region": region, "wave": wave,
-                                "role": role, "tr1": values[0], "tr2": values[1], "tr3": 6 - values[2]})
-    return pd.DataFrame(records)
-
-
-def make_study(tmp_path: Path, *, settings: str = "{}", frame: str | None = _frame(),
-               answers: pd.DataFrame | None = None) -> Path:
-    root = tmp_path / "study"
-    root.mkdir()
-    _study(root, VALID)
-    (root / "research").mkdir()
-    (root / "research" / "study.yaml").write_text(STUDY.replace("{SETTINGS}", settings), encoding="utf-8")
-    if frame is not None:
-        (root / "research" / "frame.csv").write_text(frame, encoding="utf-8")
-    create_key(root)
-    study = load_study(root)
-    path = tmp_path / "answers.csv"
-    (_answers() if answers is None else answers).to_csv(path, index=False)
-    ingest_file(study, path)
-    return root
-
+from _weights_study import ANSWERED, INVITED, _answers, _frame, make_study  # noqa: E402
 
 @pytest.fixture(scope="module")
 def weighted(tmp_path_factory):
@@ -174,7 +112,7 @@ def test_collapse_setting_spreads_the_empty_cell_and_reports_it(tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert "politician" in manifest["weighting"]["raked"][1]["note"]
     weights = result.tables["weights"].astype({"wave": str})
-    assert weights.loc[weights["wave"] == "2016-1", "weight"].sum() == pytest.approx(62.0)
+    assert weights.loc[weights["wave"] == "2016-1", "weight"].sum() == pytest.approx(88.0)
 
 
 def test_fewer_invited_than_answered_names_the_cell(tmp_path):

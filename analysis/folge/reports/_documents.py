@@ -364,6 +364,8 @@ def _trust_block(ed, figures, lang, scope, region) -> tuple[str, str]:
 
 def _chain_block(ed, figures, lang, scope, region) -> str:
     rows = ed.rows("learning_chain", TOTAL, *([region] if region != TOTAL else []))
+    if "stage" not in rows.columns:  # a study without a learning chain
+        return t("no_data", lang)
     blocks = []
     for k, (cid, title, sub) in enumerate(_by_construct(rows, ed.study, lang), start=1):
         chart = chain_chart(sub, ed.wave, lang, name=f"chain-{k}", scope=scope + (f": {title}" if title else ""),
