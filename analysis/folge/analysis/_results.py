@@ -66,7 +66,7 @@ _FAST_ROWS = 100_000
 
 def _csv_field(text: str) -> str:
     """``text`` quoted as the csv module's QUOTE_MINIMAL quotes it (pandas' default)."""
-    if any(ch in text for ch in (",", '"', "\n", "\r")):
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -94,6 +94,8 @@ def _column_text(values: pd.Series):
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         uniques = np.asarray(uniques)
+        if uniques.dtype.kind in "fiub":  # numbers never need quoting
+            return codes, np.array(list(uniques.astype(str)) + [""], dtype=object)
         labels = [str(u) for u in uniques] if uniques.dtype.kind in "OUS" or uniques.dtype == object else \
             list(uniques.astype(str))
     labels = np.array([_csv_field(t) for t in labels] + [""], dtype=object)  # code -1 → blank
