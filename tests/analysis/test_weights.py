@@ -93,26 +93,36 @@ def test_attrition_table(weighted):
         "2015-1", "2016-1", sum(p + b for (w, _), (p, b) in ANSWERED.items() if w == "2015-1"), stayed)
 
 
-def test_a_role_invited_but_not_answering_is_a_clear_error(tmp_path):
+def _without_politicians(wave: str) -> pd.DataFrame:
     answers = _answers()
-    answers = answers[~((answers["wave"] == "2016-1") & (answers["role"] == "politician"))]
-    root = make_study(tmp_path, answers=answers)
-    with pytest.raises(AnalysisError, match=r"wave '2016-1'.*'role'.*'politician'.*no respondents.*weight_empty"):
+    return answers[~((answers["wave"] == wave) & (answers["role"] == "politician"))]
+
+
+def test_a_role_invited_but_not_answering_is_a_clear_error(tmp_path):
+    root = make_study(tmp_path, answers=_without_politicians("2015-1"))  # 2015-1 is closed
+    with pytest.raises(AnalysisError, match=r"wave '2015-1'.*'role'.*'politician'.*no respondents.*weight_empty"):
         run_analysis(root, tmp_path / "out")
 
 
 def test_collapse_setting_spreads_the_empty_cell_and_reports_it(tmp_path):
-    answers = _answers()
-    answers = answers[~((answers["wave"] == "2016-1") & (answers["role"] == "politician"))]
-    root = make_study(tmp_path, answers=answers, settings="{weight_empty: collapse}")
+    root = make_study(tmp_path, answers=_without_politicians("2015-1"), settings="{weight_empty: collapse}")
     result = run_analysis(root, tmp_path / "out")
     raked = {r["wave"]: r for r in result.manifest["weighting"]["raked"]}
-    assert "politician" in raked["2016-1"]["note"] and "spread" in raked["2016-1"]["note"]
-    assert raked["2015-1"]["note"] == ""
+    assert "politician" in raked["2015-1"]["note"] and "spread" in raked["2015-1"]["note"]
+    assert raked["2016-1"]["note"] == ""
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
-    assert "politician" in manifest["weighting"]["raked"][1]["note"]
-    weights = result.tables["weights"].astype({"wave": str})
-    assert weights.loc[weights["wave"] == "2016-1", "weight"].sum() == pytest.approx(88.0)
+    assert "politician" in manifest["weighting"]["raked"][0]["note"]
+    weights = result.tables["weights"].astype({"wave": str, "role": str})
+    first = weights[weights["wave"] == "2015-1"]
+    assert first["weight"].sum() == pytest.approx(88.0) and set(first["role"]) == {"business"}
+
+
+def test_an_open_wave_spreads_empty_cells_and_says_so(tmp_path):
+    root = make_study(tmp_path, answers=_without_politicians("2016-1"))  # 2016-1 is still open
+    result = run_analysis(root, tmp_path / "out")
+    raked = {r["wave"]: r for r in result.manifest["weighting"]["raked"]}
+    assert "'politician'" in raked["2016-1"]["note"] and "spread" in raked["2016-1"]["note"]
+    assert raked["2015-1"]["note"] == ""
 
 
 def test_fewer_invited_than_answered_names_the_cell(tmp_path):

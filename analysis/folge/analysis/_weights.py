@@ -135,25 +135,38 @@ def _check_invited_at_least_answered(instrument: str, people: pd.DataFrame, rows
             f"correct the invited count ({len(short)} cell(s) in all)")
 
 
+def _rake_groups(study: Study, rows: pd.DataFrame):
+    """The frame's rows in groups raked alike: (margins, empty-cell rule, rows).
+
+    study.yaml rows (no role) give region margins only. A frame cell with invited people
+    but no respondents is an error in a closed wave (unless ``settings.weight_empty:
+    collapse``); in a wave still open (collecting) it is expected, so its total is spread
+    over the margin's other categories, and the manifest's note says so.
+    """
+    open_waves = {w.id for w in study.waves if w.is_open}
+    closed_rule = "spread" if study.settings.weight_empty == "collapse" else "error"
+    for margins, by_role in (("region", rows["role"].isna()), ("region+role", rows["role"].notna())):
+        for is_open, rule in ((False, closed_rule), (True, "spread")):
+            chosen = rows[by_role & (rows["wave"].isin(open_waves) == is_open)]
+            if not chosen.empty:
+                yield margins, rule, chosen
+
+
 def _rake_instrument(study: Study, instrument: str, people: pd.DataFrame, rows: pd.DataFrame):
-    """Weights of one instrument's answers (NaN where its wave has no frame) and diagnostics."""
-    settings = study.settings
-    options = {"weight_trim": settings.weight_trim,
-               "empty": "spread" if settings.weight_empty == "collapse" else "error"}
+    """Weights of one instrument's answers (1 where its wave has no frame) and diagnostics per wave."""
     weights = np.ones(len(people))
     diagnostics = []
-    for margins, chosen in (("region", rows[rows["role"].isna()]), ("region+role", rows[rows["role"].notna()])):
-        if chosen.empty:
-            continue
-        if (chosen["source"] == "frame.csv").any():
-            _check_invited_at_least_answered(instrument, people, chosen[chosen["source"] == "frame.csv"])
-        in_waves = people["wave"].astype(str).isin(set(chosen["wave"])).to_numpy()
+    listed = rows[rows["source"] == "frame.csv"]
+    if not listed.empty:
+        _check_invited_at_least_answered(instrument, people, listed)
+    for margins, rule, chosen in _rake_groups(study, rows):
+        in_waves = people["wave"].isin(set(chosen["wave"])).to_numpy()
         if not in_waves.any():
             continue
-        part = people.loc[in_waves, ["wave", "region", "role"]]
         try:
-            raked = rake_waves(part, chosen.astype({"invited": float}),
-                               margins=("region", "role") if margins == "region+role" else ("region",), **options)
+            raked = rake_waves(people.loc[in_waves, ["wave", "region", "role"]], chosen.astype({"invited": float}),
+                               margins=("region", "role") if margins == "region+role" else ("region",),
+                               weight_trim=study.settings.weight_trim, empty=rule)
         except ValueError as error:
             raise AnalysisError(
                 f"weights for {instrument}: {error}. Correct the invited frame ({FRAME_FILE}), or set "
@@ -164,6 +177,7 @@ def _rake_instrument(study: Study, instrument: str, people: pd.DataFrame, rows: 
         for record in raked.diagnostics.to_dict("records"):
             diagnostics.append({"instrument": instrument, **record, "margins": margins,
                                 "source": sources.get(str(record["wave"]), "")})
+    diagnostics.sort(key=lambda d: [w.id for w in study.waves].index(str(d["wave"])))
     return weights, diagnostics
 
 
