@@ -64,7 +64,37 @@ def _added_steps(data, out: Path) -> dict[str, float]:
     return times
 
 
-def steps(study_dir: Path, runs: int) -> None:
+def whole(data, out: Path) -> None:
+    """The whole analysis in this process on ``data``, per step, then writing every table:
+    the added steps (``weights``) against everything else, under the same load."""
+    from folge.analysis import analyze, write_results
+
+    times, last = {}, [time.perf_counter(), None]
+
+    def step(name):
+        now = time.perf_counter()
+        if last[1]:
+            times[last[1]] = now - last[0]
+        last[0], last[1] = now, name
+
+    tables = analyze(data, step)
+    step(None)
+    added = ("weights", "levels", "attrition")
+    started = time.perf_counter()
+    write_results({k: v for k, v in tables.items() if k in added}, {}, out)
+    write_added = time.perf_counter() - started
+    started = time.perf_counter()
+    write_results({k: v for k, v in tables.items() if k not in added}, {}, out)
+    write_rest = time.perf_counter() - started
+    rest = sum(v for k, v in times.items() if k != "weights") + write_rest
+    new = times["weights"] + write_added
+    print("steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
+          + f"; writing the added tables {write_added:.1f} s, the others {write_rest:.1f} s")
+    print(f"added (weights, levels, attrition, computing and writing) {new:.1f} s; everything else {rest:.1f} s; "
+          f"added / everything else = {new / rest:.1%}")
+
+
+def steps(study_dir: Path, runs: int, with_whole: bool = False) -> None:
     import pandas as pd
     from threadpoolctl import threadpool_limits
 
@@ -85,9 +115,12 @@ def steps(study_dir: Path, runs: int) -> None:
             results.append(found)
             print("  " + ", ".join(f"{k} {v:.2f} s" for k, v in found.items())
                   + f"; total {sum(found.values()):.2f} s", flush=True)
-    medians = {k: statistics.median(r[k] for r in results) for k in results[0]}
-    print("median: " + ", ".join(f"{k} {v:.2f} s" for k, v in medians.items())
-          + f"; total {statistics.median(sum(r.values()) for r in results):.2f} s")
+        medians = {k: statistics.median(r[k] for r in results) for k in results[0]} if results else {}
+        if results:
+            print("median: " + ", ".join(f"{k} {v:.2f} s" for k, v in medians.items())
+                  + f"; total {statistics.median(sum(r.values()) for r in results):.2f} s")
+        if with_whole:
+            whole(data, Path(out))
 
 
 def compare(study_dir: Path, store_dir: Path, baseline: Path, runs: int) -> None:
@@ -115,6 +148,8 @@ def main(argv=None) -> None:
     parser.add_argument("--per-cell", type=int, default=250)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--steps", action="store_true", help="time the added steps alone (the default)")
+    parser.add_argument("--whole", action="store_true",
+                        help="with --steps: also the whole analysis in-process, added steps against the rest")
     parser.add_argument("--compare", type=Path, metavar="BASELINE", help="analysis/ folder without the added steps")
     args = parser.parse_args(argv)
     size = f"{args.regions}x{args.waves}x{args.per_cell}"
@@ -127,7 +162,7 @@ def main(argv=None) -> None:
         print(f"store: {store_dir} " + ("(reused)" if ingest is None else f"(folge ingest: {ingest:.1f} s)"), flush=True)
         compare(study_dir, store_dir, args.compare.resolve(), args.runs)
     if args.steps or not args.compare:
-        steps(study_dir, args.runs)
+        steps(study_dir, args.runs, args.whole)
 
 
 if __name__ == "__main__":
