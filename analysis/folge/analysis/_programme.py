@@ -57,8 +57,11 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     """Invited, responded and rate per region, wave and role (``all`` for the total).
 
     Invitations come from ``research/frame.csv`` for the waves it lists, else from the
-    web questionnaire's tokens where there are any for a wave, else from the ``invited``
-    counts of ``research/study.yaml``; ``source`` says which.
+    ``invited`` counts of ``research/study.yaml`` where a wave has them (they count every
+    mode), else from the web questionnaire's tokens; ``source`` says which.
+    ``opted_out`` (after the contract's columns) counts the invited whose e-mail contact
+    opted out of mail: counted apart, they stay among the invited. Region ``all`` rows sum
+    the regions (``n_eff`` is added by the weights step).
     """
     people = respondents(data)
     answered = people.groupby(["region", "wave", "role"]).size().rename("responded").reset_index()
@@ -67,18 +70,25 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     answered = pd.concat([answered, totals], ignore_index=True)
     invited = _planned_invitations(data)
     invited["source"] = "study.yaml"
+    if data.frame is not None and not data.frame.empty:  # the invited frame comes first
+        listed = _frame_invitations(data)
+        invited = pd.concat([listed, invited[~invited["wave"].isin(set(listed["wave"]))]], ignore_index=True)
     if data.invitations is not None and not data.invitations.empty:
         tokens = data.invitations.astype({"region": str, "wave": str, "role": str})
-        by_role = tokens.groupby(["region", "wave", "role"]).size().rename("invited").reset_index()
-        total = tokens.groupby(["region", "wave"]).size().rename("invited").reset_index()
+        if "opted_out" not in tokens:
+            tokens["opted_out"] = False
+        count = {"invited": ("opted_out", "size"), "opted_out": ("opted_out", "sum")}
+        by_role = tokens.groupby(["region", "wave", "role"]).agg(**count).reset_index()
+        total = tokens.groupby(["region", "wave"]).agg(**count).reset_index()
         total["role"] = "all"
         web = pd.concat([by_role, total], ignore_index=True)
         web["source"] = "invitations"
-        # a wave with web invitations counts those; the planned numbers serve the others
-        invited = pd.concat([web, invited[~invited["wave"].isin(set(web["wave"]))]], ignore_index=True)
-    if data.frame is not None and not data.frame.empty:
-        listed = _frame_invitations(data)
-        invited = pd.concat([listed, invited[~invited["wave"].isin(set(listed["wave"]))]], ignore_index=True)
+        # the planned numbers of study.yaml count the whole wave (web and other modes) where
+        # given; the web invitations serve the waves without them; opt-outs come from the web
+        planned = set(invited["wave"])
+        invited = pd.concat([invited, web[~web["wave"].isin(planned)].drop(columns="opted_out")], ignore_index=True)
+        invited = invited.merge(web[["region", "wave", "role", "opted_out"]], on=["region", "wave", "role"],
+                                how="left")
     table = answered.merge(invited, on=["region", "wave", "role"], how="outer")
     table = table[table["wave"].isin(data.waves)].copy()
     table["responded"] = table["responded"].fillna(0).astype(int)
@@ -95,6 +105,8 @@ def _national_rates(table: pd.DataFrame) -> pd.DataFrame:
     national = grouped.agg(responded=("responded", "sum"), source=("source", "first")).reset_index()
     invited = grouped["invited"].agg(lambda v: v.sum() if v.notna().all() else np.nan)
     national["invited"] = invited.to_numpy()
+    if "opted_out" in table:
+        national["opted_out"] = grouped["opted_out"].sum(min_count=1).to_numpy()
     national["region"] = "all"
     return national
 

@@ -18,7 +18,9 @@ __all__ = ["check_study", "build_study"]
 _STUDY_KEYS = {"programme", "programme_owner", "short_name", "owner", "min_n", "languages", "licence", "settings",
                "regions", "roles", "waves", "sectors", "description", "contact"}
 _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_bar": (0.0, 1.0),
-                 "significance": (0.0, 0.5)}
+                 "significance": (0.0, 0.5), "min_seconds_per_item": (0.0, 60.0)}
+#: settings that are true or false rather than numbers
+_SETTING_FLAGS = {"exclude_flagged"}
 #: settings with a fixed set of choices (the first is the default)
 _CHOICE_SETTINGS = {"weighting": ("raking", "none"), "weight_empty": ("error", "collapse")}
 _OTHER_SETTINGS = ("weight_trim", "eb_below")
@@ -63,8 +65,13 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
         if key in _CHOICE_SETTINGS or key in _OTHER_SETTINGS:
             problems += _check_survey_setting(path, settings, key, value)
             continue
+        if key in _SETTING_FLAGS:
+            if not isinstance(value, bool):
+                problems.append(problem(path, line_of(settings, key), "bad-value", where="settings",
+                                        key=key, rule="must be true or false", value=value))
+            continue
         if key not in _SETTING_KEYS:
-            known = [*_SETTING_KEYS, *_CHOICE_SETTINGS, *_OTHER_SETTINGS]
+            known = [*_SETTING_KEYS, *_SETTING_FLAGS, *_CHOICE_SETTINGS, *_OTHER_SETTINGS]
             problems.append(problem(path, line_of(settings, key), "unknown-key", where="settings",
                                     key=key, hint=did_you_mean(key, known)))
             continue
@@ -111,6 +118,8 @@ def _settings(node) -> Settings:
             values[key] = int(value)
         elif key == "weight_trim":
             values[key] = float(value) if _is_number(value) else (float(value[0]), float(value[1]))
+        elif key in _SETTING_FLAGS:
+            values[key] = bool(value)
         elif key in _SETTING_KEYS:
             values[key] = float(value)
     return Settings(**values)

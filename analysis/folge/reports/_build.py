@@ -77,6 +77,7 @@ def _provenance(results, study, waves) -> dict:
         "min_n": study.min_n,
         "edition": waves[-1] if waves else "",
         "weighting_margins": _margins(manifest),
+        "flagged": _flagged(results, waves),
     }
 
 
@@ -85,6 +86,15 @@ def _margins(manifest) -> str:
     raked = (manifest.get("weighting") or {}).get("raked") or []
     found = [str(r.get("margins", "")) for r in raked]
     return max(set(found), key=found.count) if found else ""
+
+
+def _flagged(results, waves) -> int | None:
+    """Questionnaires (respondent, wave, instrument) that ``quality.csv`` flags in ``waves``; None without it."""
+    quality = results.table("quality")
+    if "flag" not in quality.columns:
+        return None
+    quality = quality[quality["wave"].astype(str).isin([str(w) for w in waves])]
+    return len(quality[["respondent", "wave", "instrument"]].drop_duplicates())
 
 
 def _timestamp(created: str) -> dt.datetime | None:

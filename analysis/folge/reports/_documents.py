@@ -696,7 +696,9 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
         caption=t("retention", lang), label="tbl-panel") if not panel.empty else ""
     blocks = {"instruments_table": instruments, "waves_table": waves, "reliability_table": reliability,
               "invariance_table": invariance, "icc_table": icc_table, "panel_table": panel_table,
-              "alpha_bar": number(study.settings.alpha_bar, lang), "weighted": _weighted(ed)}
+              "alpha_bar": number(study.settings.alpha_bar, lang), "weighted": _weighted(ed),
+              "flagged": ed.provenance.get("flagged"),
+              "min_seconds": number(study.settings.min_seconds_per_item, lang, 1)}
     facts = _who_answered(ed)
     blocks.update(
         invited=number(facts["invited"], lang, 0) if facts["invited"] is not None else "",
