@@ -40,6 +40,7 @@ def test_open_data_carry_levels_with_direct_and_eb_estimates(site):
     assert (shown["n"] >= 6).all() and shown["weighted"].all()
     package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
     assert "levels.csv" in {r["path"] for r in package["resources"]}
+    assert "raked to the number invited per region and role" in package["description"]
 
 
 def test_open_data_suppress_small_n_levels(site):
