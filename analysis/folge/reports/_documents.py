@@ -502,6 +502,16 @@ def _who_answered(ed: Edition) -> dict:
     return facts
 
 
+def _weighting_blocks(ed: Edition, lang: str) -> dict:
+    """The methods page's facts on who answered (formatted), and the weighting's margins."""
+    facts = _who_answered(ed)
+    return {"invited": number(facts["invited"], lang, 0) if facts["invited"] is not None else "",
+            "responded": number(facts["responded"], lang, 0) if facts["responded"] is not None else "",
+            "rate": percent(facts["rate"], lang, 0) if facts["rate"] is not None else "",
+            "retention": percent(facts["retention"], lang, 0) if facts["retention"] is not None else "",
+            "from_wave": facts["from_wave"] or "", "margins": ed.provenance.get("weighting_margins", "")}
+
+
 def provenance(ed: Edition, lang: str) -> dict:
     return {**ed.provenance, "edition": ed.wave}
 
@@ -699,14 +709,7 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
               "alpha_bar": number(study.settings.alpha_bar, lang), "weighted": _weighted(ed),
               "flagged": ed.provenance.get("flagged"),
               "min_seconds": number(study.settings.min_seconds_per_item, lang, 1)}
-    facts = _who_answered(ed)
-    blocks.update(
-        invited=number(facts["invited"], lang, 0) if facts["invited"] is not None else "",
-        responded=number(facts["responded"], lang, 0) if facts["responded"] is not None else "",
-        rate=percent(facts["rate"], lang, 0) if facts["rate"] is not None else "",
-        retention=percent(facts["retention"], lang, 0) if facts["retention"] is not None else "",
-        from_wave=facts["from_wave"] or "",
-        margins=ed.provenance.get("weighting_margins", ""))
+    blocks.update(_weighting_blocks(ed, lang))
     doc = front_matter("methods", "methods", t("title_methods", lang), lang, ed, subtitle=study.programme)
     return templates.render("methods", lang, doc=doc, study=study, b=blocks, ref={}, prov=provenance(ed, lang))
 
