@@ -80,18 +80,21 @@ def whole(data, out: Path) -> None:
     tables = analyze(data, step)
     step(None)
     added = ("weights", "levels", "attrition")
-    started = time.perf_counter()
-    write_results({k: v for k, v in tables.items() if k in added}, {}, out)
-    write_added = time.perf_counter() - started
+    writes = {}
+    for name in added:
+        started = time.perf_counter()
+        write_results({name: tables[name]}, {}, out)
+        writes[name] = time.perf_counter() - started
     started = time.perf_counter()
     write_results({k: v for k, v in tables.items() if k not in added}, {}, out)
     write_rest = time.perf_counter() - started
-    rest = sum(v for k, v in times.items() if k != "weights") + write_rest
-    new = times["weights"] + write_added
-    print("steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items())
-          + f"; writing the added tables {write_added:.1f} s, the others {write_rest:.1f} s")
-    print(f"added (weights, levels, attrition, computing and writing) {new:.1f} s; everything else {rest:.1f} s; "
-          f"added / everything else = {new / rest:.1%}")
+    rest = sum(v for k, v in times.items() if k not in added) + write_rest
+    print("steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()) + "; writing "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in writes.items()) + f", the other tables {write_rest:.1f} s")
+    for label, names in (("weights + levels", ("weights", "levels")), ("weights + levels + attrition", added)):
+        new = sum(times[k] + writes[k] for k in names)
+        print(f"{label} (computed and written) {new:.1f} s; everything else {rest:.1f} s; "
+              f"added / everything else = {new / rest:.1%}")
 
 
 def steps(study_dir: Path, runs: int, with_whole: bool = False) -> None:

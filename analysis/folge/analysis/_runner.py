@@ -42,7 +42,9 @@ STEPS = (
     ("aggregation", "aggregering / ICC, rwg"),
     ("change", "endring / change"),
     ("trend", "trend"),
-    ("weights", "vekter, nivåer, frafall / weights, levels, attrition"),
+    ("weights", "vekter / weights"),
+    ("levels", "nivåer, empirisk Bayes / levels, empirical Bayes"),
+    ("attrition", "frafall / attrition"),
     ("programme", "svarprosent, panel, tillit, læringskjede / programme tables"),
     ("criteria", "suksesskriterier / success criteria"),  # judged by folge.criteria, after the tables
 )
@@ -89,7 +91,9 @@ def _analyze(data: AnalysisInput, step: Callable[[str], None]) -> dict[str, pd.D
     weights = compute_weights(data)
     data.weighting = weights.manifest
     tables["weights"] = weights.table
+    step("levels")
     tables["levels"] = levels_table(data, weights)
+    step("attrition")
     tables["attrition"] = attrition_table(data)
     step("programme")
     tables["response_rates"] = with_effective_sizes(response_rates_table(data), data, weights)
