@@ -7,10 +7,10 @@ The tables ``weights``, ``levels`` and ``attrition`` of the result contract
 to what.
 
 The invited frame of one instrument and wave comes from the first source that has rows
-for it: ``research/frame.csv``, else the web invitations in the store, else the
-``invited`` counts of ``research/study.yaml``. The first two give region and role
-margins; study.yaml gives region totals only, so its raking is region-only
-post-stratification. A wave without any frame is left unweighted (weight 1, and
+for it: ``research/frame.csv``, else the ``invited`` counts of ``research/study.yaml``
+(which count every mode), else the web invitations in the store (the same order as
+``response_rates``). frame.csv and the invitations give region and role margins;
+study.yaml gives region totals only, so its raking is region-only post-stratification. A wave without any frame is left unweighted (weight 1, and
 ``weighted`` false in ``levels``), and the manifest says so.
 """
 
@@ -30,8 +30,9 @@ __all__ = ["Weights", "frame_instrument", "invited_frame", "compute_weights", "l
            "with_effective_sizes"]
 
 _KEYS = ["instrument", "respondent", "region", "wave", "role"]
-#: where an instrument x wave's invited counts came from, most trusted first
-SOURCES = ("frame.csv", "invitations", "study.yaml")
+#: where an instrument x wave's invited counts came from, most trusted first (as ``response_rates``:
+#: study.yaml's counts cover every mode, the web invitations only those invited through the web)
+SOURCES = ("frame.csv", "study.yaml", "invitations")
 
 
 def frame_instrument(study: Study) -> str | None:
@@ -88,7 +89,7 @@ def invited_frame(data: AnalysisInput) -> pd.DataFrame:
     ``role`` is missing for study.yaml rows (region totals only).
     """
     taken, parts = set(), []
-    for source, rows in zip(SOURCES, (_file_rows(data), _invitation_rows(data), _study_rows(data))):
+    for source, rows in zip(SOURCES, (_file_rows(data), _study_rows(data), _invitation_rows(data))):
         if rows.empty:
             continue
         rows = rows.assign(source=source)
