@@ -114,11 +114,27 @@ def _wave_answers(rng, w: int, wave: str, n_regions: int, per_cell: int) -> pd.D
     return pd.concat([front, frame], axis=1)
 
 
+#: share of those invited who answer, per role (as ROLES): the invited frame is the answers over these
+RESPONSE_RATES = (0.45, 0.6, 0.85, 0.55, 0.35, 0.5, 0.4)
+
+
+def _frame_rows(answers: pd.DataFrame, wave: str) -> pd.DataFrame:
+    """Invited per region and role of one wave: those who answered over the role's response rate."""
+    rates = dict(zip([r for r, _ in ROLES], RESPONSE_RATES))
+    counts = answers.groupby(["region", "role"]).size().rename("answered").reset_index()
+    counts["invited"] = np.ceil(counts["answered"] / counts["role"].map(rates)).astype(int)
+    return counts.assign(wave=wave)[["wave", "region", "role", "invited"]]
+
+
 def make_study(out: str | Path, n_regions: int = 400, n_waves: int = 10, per_cell: int = 250,
                seed: int = 1) -> dict:
-    """Write the study folder to ``out`` (``research/``, ``instruments/``, ``answers/*.csv``)."""
+    """Write the study folder to ``out`` (``research/``, ``instruments/``, ``answers/*.csv``).
+
+    ``research/frame.csv`` is the invited frame: per wave, region and role, those who
+    answered over the role's response rate (:data:`RESPONSE_RATES`), so weights vary by role.
+    """
     out = Path(out)
-    meta = {"regions": n_regions, "waves": n_waves, "per_cell": per_cell, "seed": seed}
+    meta = {"regions": n_regions, "waves": n_waves, "per_cell": per_cell, "seed": seed, "frame": 1}
     stamp = out / "study-meta.json"
     if stamp.exists() and json.loads(stamp.read_text()) == meta:
         return meta
@@ -129,9 +145,12 @@ def make_study(out: str | Path, n_regions: int = 400, n_waves: int = 10, per_cel
     (out / "instruments" / "scales.yaml").write_text(_SCALES, encoding="utf-8")
     (out / "instruments" / "bench-survey.yaml").write_text(_instrument_yaml(), encoding="utf-8")
     rng = np.random.default_rng(seed)
+    invited = []
     for w, wave in enumerate(wave_ids(n_waves)):
         frame = _wave_answers(rng, w, wave, n_regions, per_cell)
         frame.to_csv(out / "answers" / f"wave-{wave}.csv", index=False, lineterminator="\n")
+        invited.append(_frame_rows(frame, wave))
+    pd.concat(invited, ignore_index=True).to_csv(out / "research" / "frame.csv", index=False, lineterminator="\n")
     stamp.write_text(json.dumps(meta) + "\n")
     return meta
 

@@ -12,6 +12,11 @@ from folge.study_folder import create_study
 
 def _one_wave_of_few(tmp_path, rows: int):
     root = create_study(tmp_path / "study")
+    # one region and role answered, in a closed wave of a frame that invites every region and
+    # role: without this setting the weights stop with an error naming the empty cell
+    study_file = root / "research" / "study.yaml"
+    text = study_file.read_text(encoding="utf-8")
+    study_file.write_text(text.replace("settings:\n", "settings:\n  weight_empty: collapse\n", 1), encoding="utf-8")
     study = load_study(root)
     survey = study.instruments["participant-survey"]
     region, role, wave = study.regions[0].id, study.roles[0].id, study.waves[0].id
@@ -40,6 +45,10 @@ def test_one_wave_one_region_and_instruments_not_fielded(tmp_path):
     assert inv["chi2"].isna().all() and inv["note"].str.len().gt(0).all()
     icc = tables["icc"]
     assert icc["icc1"].isna().all() and icc["note"].str.len().gt(0).all()
+    raked = result.manifest["weighting"]["raked"]
+    assert len(raked) == 1 and "no respondents" in raked[0]["note"]  # the collapse is reported
+    levels = tables["levels"]
+    assert levels["eb"].isna().all() and levels["note"].str.len().gt(0).all()  # one region: no EB
 
 
 def test_a_single_respondent(tmp_path):

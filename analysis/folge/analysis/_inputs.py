@@ -30,6 +30,10 @@ class AnalysisInput:
     scores: pd.DataFrame
     waves: list[str]
     invitations: pd.DataFrame | None = None
+    #: the invited frame (``research/frame.csv``) when the study has one
+    frame: pd.DataFrame | None = None
+    #: what the weights step reports for the manifest (method, sources, convergence)
+    weighting: dict = field(default_factory=dict)
     _keyed: dict = field(default_factory=dict, repr=False)
 
     def wave_rank(self) -> dict[str, int]:
@@ -62,8 +66,12 @@ class AnalysisInput:
 
 
 def build_input(study: Study, responses: dict[str, pd.DataFrame], up_to_wave: str | None = None,
-                invitations: pd.DataFrame | None = None) -> AnalysisInput:
-    """Assemble an :class:`AnalysisInput`: keep waves up to ``up_to_wave`` and score everything."""
+                invitations: pd.DataFrame | None = None, frame: pd.DataFrame | None = None) -> AnalysisInput:
+    """Assemble an :class:`AnalysisInput`: keep waves up to ``up_to_wave`` and score everything.
+
+    ``frame`` is the invited frame (:func:`folge.definitions.load_frame`), when there is one.
+    """
+    invited_frame = frame
     order = [w.id for w in study.waves]
     if up_to_wave is not None:
         if up_to_wave not in order:
@@ -82,7 +90,7 @@ def build_input(study: Study, responses: dict[str, pd.DataFrame], up_to_wave: st
     # the distinct waves (a few categories), not str() of every one of the scores' rows
     present = {str(w) for w in scores["wave"].dropna().unique()} if not scores.empty else set()
     waves = [w for w in order if w in present]
-    return AnalysisInput(study, kept, scores, waves, invitations)
+    return AnalysisInput(study, kept, scores, waves, invitations, invited_frame)
 
 
 def _categorical_ids(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

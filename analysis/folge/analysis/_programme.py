@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..scoring import numeric_answers
 from ._inputs import AnalysisInput
+from ._weights import frame_instrument
 
 __all__ = [
     "respondents",
@@ -42,14 +43,25 @@ def _planned_invitations(data: AnalysisInput) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["region", "wave", "role", "invited"])
 
 
+def _frame_invitations(data: AnalysisInput) -> pd.DataFrame:
+    """The invited frame's counts per region, wave and role (and ``all``), source ``frame.csv``."""
+    frame = data.frame
+    if "instrument" in frame:
+        frame = frame[frame["instrument"] == frame_instrument(data.study)]
+    by_role = frame.groupby(["region", "wave", "role"])["invited"].sum().reset_index()
+    total = frame.groupby(["region", "wave"])["invited"].sum().reset_index().assign(role="all")
+    return pd.concat([by_role, total], ignore_index=True).assign(source="frame.csv")
+
+
 def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     """Invited, responded and rate per region, wave and role (``all`` for the total).
 
-    Invitations come from the ``invited`` counts of ``research/study.yaml`` where a wave
-    has them (they count every mode), else from the web questionnaire's tokens; ``source``
-    says which.
+    Invitations come from ``research/frame.csv`` for the waves it lists, else from the
+    ``invited`` counts of ``research/study.yaml`` where a wave has them (they count every
+    mode), else from the web questionnaire's tokens; ``source`` says which.
     ``opted_out`` (after the contract's columns) counts the invited whose e-mail contact
-    opted out of mail: counted apart, they stay among the invited.
+    opted out of mail: counted apart, they stay among the invited. Region ``all`` rows sum
+    the regions (``n_eff`` is added by the weights step).
     """
     people = respondents(data)
     answered = people.groupby(["region", "wave", "role"]).size().rename("responded").reset_index()
@@ -58,6 +70,9 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     answered = pd.concat([answered, totals], ignore_index=True)
     invited = _planned_invitations(data)
     invited["source"] = "study.yaml"
+    if data.frame is not None and not data.frame.empty:  # the invited frame comes first
+        listed = _frame_invitations(data)
+        invited = pd.concat([listed, invited[~invited["wave"].isin(set(listed["wave"]))]], ignore_index=True)
     if data.invitations is not None and not data.invitations.empty:
         tokens = data.invitations.astype({"region": str, "wave": str, "role": str})
         if "opted_out" not in tokens:
@@ -77,8 +92,23 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     table = answered.merge(invited, on=["region", "wave", "role"], how="outer")
     table = table[table["wave"].isin(data.waves)].copy()
     table["responded"] = table["responded"].fillna(0).astype(int)
+    table = pd.concat([table, _national_rates(table)], ignore_index=True)
     table["rate"] = np.where(table["invited"] > 0, table["responded"] / table["invited"], np.nan)
     return table.sort_values(["wave", "region", "role"]).reset_index(drop=True)
+
+
+def _national_rates(table: pd.DataFrame) -> pd.DataFrame:
+    """Region ``all`` rows: invited and responded summed over the regions (invited empty if any region lacks it)."""
+    if table.empty:
+        return table.iloc[:0]
+    grouped = table.groupby(["wave", "role"])
+    national = grouped.agg(responded=("responded", "sum"), source=("source", "first")).reset_index()
+    invited = grouped["invited"].agg(lambda v: v.sum() if v.notna().all() else np.nan)
+    national["invited"] = invited.to_numpy()
+    if "opted_out" in table:
+        national["opted_out"] = grouped["opted_out"].sum(min_count=1).to_numpy()
+    national["region"] = "all"
+    return national
 
 
 def panel_table(data: AnalysisInput) -> pd.DataFrame:

@@ -34,7 +34,12 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "invariance": ("construct", "estimator", "model", "chi2", "chi2_scaled", "df", "cfi", "rmsea", "srmr",
                    "delta_cfi", "delta_rmsea", "chi2_diff", "df_diff", "p_diff", "holds", "note", "n", "n_groups"),
     "criteria": ("criterion", "region", "wave", "indicator", "value", "n", "threshold", "p", "verdict", "reason"),
-    "response_rates": ("region", "wave", "role", "invited", "responded", "rate", "source"),
+    "response_rates": ("region", "wave", "role", "invited", "responded", "rate", "source", "n_eff"),
+    "weights": ("instrument", "respondent", "region", "wave", "role", "weight"),
+    "levels": ("construct", "region", "wave", "n", "mean", "se", "ci_low", "ci_high", "weighted", "eb", "eb_se",
+               "df", "note"),
+    "attrition": ("region", "from_wave", "to_wave", "role", "n_from", "retained", "retention",
+                  "baseline_mean_stayers", "baseline_mean_leavers", "construct", "baseline_diff", "p", "note"),
     "panel": ("region", "from_wave", "to_wave", "n_from", "retained", "retention"),
     "trust_matrix": ("region", "wave", "from_sector", "to_sector", "n", "mean", "construct"),
     "learning_chain": ("region", "wave", "stage", "n", "share", "construct"),
@@ -62,7 +67,7 @@ _FAST_ROWS = 100_000
 
 def _csv_field(text: str) -> str:
     """``text`` quoted as the csv module's QUOTE_MINIMAL quotes it (pandas' default)."""
-    if any(ch in text for ch in (",", '"', "\n", "\r")):
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -90,6 +95,8 @@ def _column_text(values: pd.Series):
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         uniques = np.asarray(uniques)
+        if uniques.dtype.kind in "fiub":  # numbers never need quoting
+            return codes, np.array(list(uniques.astype(str)) + [""], dtype=object)
         labels = [str(u) for u in uniques] if uniques.dtype.kind in "OUS" or uniques.dtype == object else \
             list(uniques.astype(str))
     labels = np.array([_csv_field(t) for t in labels] + [""], dtype=object)  # code -1 → blank
@@ -146,7 +153,7 @@ def read_manifest(results_dir: str | Path) -> dict:
 #: Columns holding a wave id: an ordered categorical in study order.
 WAVE_COLUMNS: frozenset[str] = frozenset({"wave", "from_wave", "to_wave"})
 #: Columns holding true/false: pandas' nullable ``boolean``.
-BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
+BOOL_COLUMNS: frozenset[str] = frozenset({"holds", "weighted"})
 #: Columns holding text: pandas' ``str`` (missing is NaN), so ids such as ``0301`` keep their form.
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",

@@ -16,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from .._errors import AnalysisError
 from .._version import __version__
-from ..definitions import Study, load_study
+from ..definitions import Study, load_frame, load_study
 from ._aggregation_tables import agreement_table, icc_table
 from ._change_tables import change_table, trend_table
 from ._inputs import AnalysisInput, build_input
@@ -30,6 +30,7 @@ from ._programme import (
 from ._psychometrics import invariance_table, reliability_tables
 from ._quality import screen_answers
 from ._results import conform, write_results
+from ._weights import attrition_table, compute_weights, levels_table, with_effective_sizes
 
 __all__ = ["AnalysisResult", "analyze", "compute_analysis", "run_analysis", "STEPS"]
 
@@ -41,6 +42,9 @@ STEPS = (
     ("aggregation", "aggregering / ICC, rwg"),
     ("change", "endring / change"),
     ("trend", "trend"),
+    ("weights", "vekter / weights"),
+    ("levels", "nivåer, empirisk Bayes / levels, empirical Bayes"),
+    ("attrition", "frafall / attrition"),
     ("programme", "svarprosent, panel, tillit, læringskjede / programme tables"),
     ("criteria", "suksesskriterier / success criteria"),  # judged by folge.criteria, after the tables
 )
@@ -83,8 +87,16 @@ def _analyze(data: AnalysisInput, step: Callable[[str], None]) -> dict[str, pd.D
     tables["change"] = change_table(data)
     step("trend")
     tables["trend"] = trend_table(data)
+    step("weights")
+    weights = compute_weights(data)
+    data.weighting = weights.manifest
+    tables["weights"] = weights.table
+    step("levels")
+    tables["levels"] = levels_table(data, weights)
+    step("attrition")
+    tables["attrition"] = attrition_table(data)
     step("programme")
-    tables["response_rates"] = response_rates_table(data)
+    tables["response_rates"] = with_effective_sizes(response_rates_table(data), data, weights)
     tables["panel"] = panel_table(data)
     tables["trust_matrix"] = trust_matrix_table(data)
     tables["learning_chain"] = learning_chain_table(data)
@@ -114,7 +126,7 @@ def compute_analysis(study_root: str | Path = ".", wave: str | None = None,
     if all(frame.empty for frame in responses.values()):
         raise AnalysisError("the store holds no responses yet: run 'folge ingest FILE --wave W' first")
     responses, quality = screen_answers(study, responses)  # flagged answers out only if exclude_flagged
-    data = build_input(study, responses, wave, invitations)
+    data = build_input(study, responses, wave, invitations, load_frame(study))
     tables = analyze(data, step)
     tables["quality"] = conform("quality", quality)
     manifest = {
@@ -124,6 +136,7 @@ def compute_analysis(study_root: str | Path = ".", wave: str | None = None,
         "waves": data.waves,
         "as_of_wave": wave or (data.waves[-1] if data.waves else None),
         "min_n": study.min_n,
+        "weighting": data.weighting,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "tables": sorted(tables),
     }

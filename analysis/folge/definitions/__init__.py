@@ -18,6 +18,7 @@ from ._criteria import (
     build_criteria,
     check_criteria,
 )
+from ._frame import FRAME_COLUMNS, FRAME_FILE, check_frame, load_frame, read_frame
 from ._load import (
     CRITERIA_FILE,
     INSTRUMENTS_DIR,
@@ -58,6 +59,8 @@ __all__ = [
     "CONSTRUCT_KINDS",
     "CRITERIA_FILE",
     "DEFAULT_MILESTONE_SHARE",
+    "FRAME_COLUMNS",
+    "FRAME_FILE",
     "INDICATOR_KINDS",
     "RULE_KINDS",
     "WAVE_KEYWORDS",
@@ -90,14 +93,17 @@ __all__ = [
     "build_criteria",
     "check_criteria",
     "check_definitions",
+    "check_frame",
     "did_you_mean",
     "instrument_files",
     "load_criteria",
+    "load_frame",
     "load_instruments",
     "load_study",
     "plain",
     "parse_moment",
     "previous_wave",
+    "read_frame",
     "read_yaml",
     "waves_upto",
 ]

@@ -7,6 +7,7 @@ from typing import Iterable, Mapping
 
 from .._errors import DefinitionError
 from ._criteria import Criterion, build_criteria, check_criteria
+from ._frame import FRAME_FILE, check_frame
 from ._instruments import build_instrument, build_scales, check_instrument, check_scales
 from ._model import Instrument, Scale, Study
 from ._problems import Problem, problem
@@ -66,8 +67,8 @@ def _instruments_from(files: Iterable[Path], scales: dict[str, Scale]):
 
 
 def _role_of(path: Path) -> str:
-    return {SCALES_FILE.name: "scales", STUDY_FILE.name: "study", CRITERIA_FILE.name: "criteria"}.get(
-        path.name, "instrument")
+    return {SCALES_FILE.name: "scales", STUDY_FILE.name: "study", CRITERIA_FILE.name: "criteria",
+            FRAME_FILE.name: "frame"}.get(path.name, "instrument")
 
 
 def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None = None) -> list[Problem]:
@@ -82,6 +83,7 @@ def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None
     root = Path(root)
     if files is None:
         chosen = [root / SCALES_FILE, *instrument_files(root), root / STUDY_FILE, root / CRITERIA_FILE]
+        chosen += [root / FRAME_FILE] if (root / FRAME_FILE).exists() else []
     else:
         chosen = [Path(f) for f in files]
     roles = {path: _role_of(path) for path in chosen}
@@ -93,7 +95,7 @@ def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None
     instrument_paths = [p for p, r in roles.items() if r == "instrument"]
     instruments, found = _instruments_from(instrument_paths, scales)
     problems += found
-    rest = [p for p, r in roles.items() if r in ("study", "criteria")]
+    rest = [p for p, r in roles.items() if r in ("study", "criteria", "frame")]
     if rest:
         # study and criteria refer to instruments: use the whole study's where only some were named
         others = [p for p in instrument_files(root) if p.resolve() not in {q.resolve() for q in instrument_paths}]
@@ -103,6 +105,8 @@ def check_definitions(root: str | Path = ".", files: Iterable[str | Path] | None
                 problems.append(problem(path, 1, "yaml-syntax", detail="file not found"))
             elif roles[path] == "study":
                 problems += check_study(read_yaml(path), set(known))
+            elif roles[path] == "frame":
+                problems += _check_frame_file(path, known, root)
             else:
                 problems += _check_criteria(path, known, root)
     return problems
@@ -115,6 +119,19 @@ def _check_criteria(path: Path, instruments, root: Path | None = None) -> list[P
     waves = study.data.get("waves") if isinstance(study.data, dict) else None
     wave_ids = [str(w["id"]) for w in waves if isinstance(w, dict) and "id" in w] if isinstance(waves, list) else None
     return check_criteria(read_yaml(path), instruments, wave_ids)
+
+
+def _study_ids(root: Path, key: str) -> list[str] | None:
+    """The ids listed under ``key`` in the study file at ``root`` (None when unreadable)."""
+    study = read_yaml(root / STUDY_FILE)
+    node = study.data.get(key) if isinstance(study.data, dict) else None
+    return [str(x["id"]) for x in node if isinstance(x, dict) and "id" in x] if isinstance(node, list) else None
+
+
+def _check_frame_file(path: Path, instruments, root: Path) -> list[Problem]:
+    """The invited frame's problems, against the study's regions, roles, waves and instruments."""
+    return check_frame(path, _study_ids(root, "regions"), _study_ids(root, "roles"), _study_ids(root, "waves"),
+                       set(instruments))
 
 
 def load_instruments(root: str | Path = ".") -> dict[str, Instrument]:

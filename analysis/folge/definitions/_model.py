@@ -271,6 +271,14 @@ class Settings:
     alpha_bar: float = 0.70
     rwg_bar: float = 0.70
     significance: float = 0.05
+    #: ``raking`` (weights to the invited frame) or ``none`` (every respondent counts once)
+    weighting: str = "raking"
+    #: optional trimming of the raked weights: an upper ratio to the mean weight, or (lower, upper)
+    weight_trim: float | tuple[float, float] | None = None
+    #: a frame cell with invited people but no respondents: ``error``, or ``collapse`` (spread over the rest)
+    weight_empty: str = "error"
+    #: regions with fewer answers than this show the empirical-Bayes estimate beside the direct one
+    eb_below: int = 15
     #: answer quality (``results/quality.csv``): web answers faster than this many seconds
     #: per item are flagged as speeding; flagged answers leave the statistics only when
     #: ``exclude_flagged`` is true (they are always kept in the store and counted)

@@ -23,8 +23,11 @@ _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_ba
 _SETTING_FLAGS = {"exclude_flagged"}
 #: settings that are whole numbers, with their smallest and largest allowed value
 _WHOLE_SETTINGS = {"max_freed": (0, 10)}
+#: settings with a fixed set of choices (the first is the default)
+_CHOICE_SETTINGS = {"weighting": ("raking", "none"), "weight_empty": ("error", "collapse")}
+_OTHER_SETTINGS = ("weight_trim", "eb_below")
 #: every setting the checker knows (for "did you mean")
-_KNOWN_SETTINGS = {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS}
+_KNOWN_SETTINGS = {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS, *_CHOICE_SETTINGS, *_OTHER_SETTINGS}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -63,6 +66,9 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
                                 key="licence", rule=f"must be one of {', '.join(LICENCES)}", value=licence))
     settings = data.get("settings") or {}
     for key, value in settings.items():
+        if key in _CHOICE_SETTINGS or key in _OTHER_SETTINGS:
+            problems += _check_survey_setting(path, settings, key, value)
+            continue
         if key in _SETTING_FLAGS:
             if not isinstance(value, bool):
                 problems.append(problem(path, line_of(settings, key), "bad-value", where="settings",
@@ -93,6 +99,46 @@ def _check_whole_setting(path, settings, key, value) -> list[Problem]:
         return []
     return [problem(path, line_of(settings, key), "bad-value", where="settings", key=key,
                     rule=f"must be a whole number from {low} to {high}", value=value)]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_survey_setting(path, settings, key, value) -> list[Problem]:
+    """Problems of the weighting settings: ``weighting``, ``weight_empty``, ``weight_trim``, ``eb_below``."""
+    if key in _CHOICE_SETTINGS:
+        ok, rule = value in _CHOICE_SETTINGS[key], f"must be one of {', '.join(_CHOICE_SETTINGS[key])}"
+    elif key == "eb_below":
+        ok, rule = isinstance(value, int) and not isinstance(value, bool) and value >= 1, "must be a whole number ≥ 1"
+    elif _is_number(value):
+        ok, rule = value >= 1, "must be an upper ratio ≥ 1 or a pair [lower, upper] with 0 ≤ lower ≤ 1 ≤ upper"
+    else:
+        pair = isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value)
+        ok = pair and 0 <= value[0] <= 1 <= value[1]
+        rule = "must be an upper ratio ≥ 1 or a pair [lower, upper] with 0 ≤ lower ≤ 1 ≤ upper"
+    if ok:
+        return []
+    return [problem(path, line_of(settings, key), "bad-value", where="settings", key=key, rule=rule, value=value)]
+
+
+def _settings(node) -> Settings:
+    """The study's :class:`Settings` from its checked ``settings`` mapping."""
+    values = {}
+    for key, value in (node or {}).items():
+        if key in _CHOICE_SETTINGS:
+            values[key] = str(value)
+        elif key == "eb_below":
+            values[key] = int(value)
+        elif key == "weight_trim":
+            values[key] = float(value) if _is_number(value) else (float(value[0]), float(value[1]))
+        elif key in _WHOLE_SETTINGS:
+            values[key] = int(value)
+        elif key in _SETTING_FLAGS:
+            values[key] = bool(value)
+        elif key in _SETTING_KEYS:
+            values[key] = float(value)
+    return Settings(**values)
 
 
 def _check_list(path, data, key, what, check_one) -> list[Problem]:
@@ -186,8 +232,7 @@ def build_study(doc: Document, instruments: Mapping[str, Instrument], root: Path
     def text(node) -> Text:
         return Text({str(k): str(v) for k, v in (node or {}).items()})
 
-    settings = Settings(**{k: bool(v) if k in _SETTING_FLAGS else int(v) if k in _WHOLE_SETTINGS else float(v)
-                           for k, v in (data.get("settings") or {}).items()})
+    settings = _settings(plain(data.get("settings")))
     regions = tuple(
         Region(str(r["id"]), str(r["name"]), r.get("language", "nb"),
                tuple(str(m) for m in r.get("municipalities") or ()))

@@ -24,7 +24,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from .._version import __version__
-from ..definitions import STUDY_FILE, load_instruments, load_study, read_yaml
+from ..definitions import FRAME_FILE, STUDY_FILE, load_instruments, load_study, read_yaml
 from ..definitions import plain
 from ..study_folder import create_study
 from ._generate import DemoData, generate_demo
@@ -80,6 +80,7 @@ def build_demo(out: str | Path, design: DemoDesign | None = None,
     say = progress or (lambda text: None)
     say("studiemappe / study folder")
     create_study(out)
+    (out / FRAME_FILE).unlink(missing_ok=True)  # the shipped frame is the ByReg study's, not the demo's
     shipped = plain(read_yaml(out / STUDY_FILE).data) or {}
     instruments = load_instruments(out)
     say("plantede effekter / planted effects")

@@ -76,8 +76,16 @@ def _provenance(results, study, waves) -> dict:
         "licence": study.licence,
         "min_n": study.min_n,
         "edition": waves[-1] if waves else "",
+        "weighting_margins": _margins(manifest),
         "flagged": _flagged(results, waves),
     }
+
+
+def _margins(manifest) -> str:
+    """``region+role``, ``region`` or empty: the margins the analysis raked to (the most common)."""
+    raked = (manifest.get("weighting") or {}).get("raked") or []
+    found = [str(r.get("margins", "")) for r in raked]
+    return max(set(found), key=found.count) if found else ""
 
 
 def _flagged(results, waves) -> int | None:

@@ -38,7 +38,7 @@ ITEMS_PER_CHART = 16
 #: national ones (every item of every region is in the open data, item_shares.csv).
 ITEMS_PER_REGION = 12
 REGION_TABLES = ("construct_means", "criteria", "change", "agreement", "response_rates", "trust_matrix",
-                 "learning_chain", "item_shares", "panel")
+                 "learning_chain", "item_shares", "panel", "levels")
 
 
 def _yaml(value) -> str:
@@ -369,6 +369,8 @@ def _trust_block(ed, figures, lang, scope, region) -> tuple[str, str]:
 
 def _chain_block(ed, figures, lang, scope, region) -> str:
     rows = ed.rows("learning_chain", TOTAL, *([region] if region != TOTAL else []))
+    if "stage" not in rows.columns:  # a study without a learning chain
+        return t("no_data", lang)
     blocks = []
     for k, (cid, title, sub) in enumerate(_by_construct(rows, ed.study, lang), start=1):
         chart = chain_chart(sub, ed.wave, lang, name=f"chain-{k}", scope=scope + (f": {title}" if title else ""),
@@ -485,6 +487,63 @@ def _response_table(ed: Edition, lang: str, region: str) -> str:
                       lang, caption=t("rate", lang) + f", {ed.wave}", label="tbl-response")
 
 
+def _weighted(ed: Edition) -> bool:
+    """Whether the edition's levels (its wave's means for the country and the regions) are weighted."""
+    levels = ed.frame("levels")
+    if levels.empty or "weighted" not in levels.columns:
+        return False
+    return bool(levels.loc[levels["wave"] == ed.wave, "weighted"].fillna(False).astype(bool).any())
+
+
+def _eb_block(ed: Edition, lang: str, region) -> str:
+    """The region's direct and empirical-Bayes estimates side by side, when it has fewer than
+    ``settings.eb_below`` answers in the edition's wave (disclosed rows only)."""
+    rows = ed.rows("levels", region.id)
+    if rows.empty:
+        return ""
+    scales = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values() if c.kind == "scale"}
+    rows = _shown(rows[(rows["wave"] == ed.wave) & rows["construct"].isin(scales)])
+    rows = rows[rows["n"] < ed.study.settings.eb_below]
+    if rows.empty:
+        return ""
+    rows = rows.assign(title=rows["construct"].map(scales))
+    return pipe_table(rows, [
+        Column("title", t("construct", lang), key=True), Column("n", t("n", lang), num(0), align="right"),
+        Column("mean", t("level_direct", lang), num(2), align="right"),
+        Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
+        Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
+        Column("eb", t("level_eb", lang), num(2), align="right"),
+        Column("eb_se", t("level_se", lang), num(2), align="right")], lang,
+        caption=f"{t('level_direct', lang)} / {t('level_eb', lang)}, {ed.wave}", label="tbl-eb")
+
+
+def _who_answered(ed: Edition) -> dict:
+    """The national response rate of the edition's wave and the last retention, from disclosed rows."""
+    facts = {"invited": None, "responded": None, "rate": None, "retention": None, "from_wave": None}
+    rates = ed.frame("response_rates")
+    if not rates.empty:
+        nat = _shown(rates[(rates["region"] == TOTAL) & (rates["role"] == TOTAL) & (rates["wave"] == ed.wave)])
+        if not nat.empty and pd.notna(nat["rate"].iloc[0]):
+            row = nat.iloc[0]
+            facts.update(invited=int(row["invited"]), responded=int(row["responded"]), rate=float(row["rate"]))
+    panel = ed.rows("panel", TOTAL)
+    if not panel.empty:
+        last = _shown(panel[panel["to_wave"] == ed.wave])
+        if not last.empty and pd.notna(last["retention"].iloc[0]):
+            facts.update(retention=float(last["retention"].iloc[0]), from_wave=str(last["from_wave"].iloc[0]))
+    return facts
+
+
+def _weighting_blocks(ed: Edition, lang: str) -> dict:
+    """The methods page's facts on who answered (formatted), and the weighting's margins."""
+    facts = _who_answered(ed)
+    return {"invited": number(facts["invited"], lang, 0) if facts["invited"] is not None else "",
+            "responded": number(facts["responded"], lang, 0) if facts["responded"] is not None else "",
+            "rate": percent(facts["rate"], lang, 0) if facts["rate"] is not None else "",
+            "retention": percent(facts["retention"], lang, 0) if facts["retention"] is not None else "",
+            "from_wave": facts["from_wave"] or "", "margins": ed.provenance.get("weighting_margins", "")}
+
+
 def provenance(ed: Edition, lang: str) -> dict:
     return {**ed.provenance, "edition": ed.wave}
 
@@ -530,6 +589,7 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
         "trend_table": trend_table, "answers": _items_block(ed, figures, lang, scope, TOTAL),
         "trust": trust, "chain": _chain_block(ed, figures, lang, scope, TOTAL),
         "response_table": _response_table(ed, lang, TOTAL), "care": _care_notes(ed, lang, None),
+        "weighted": _weighted(ed), "margins": ed.provenance.get("weighting_margins", ""),
     }
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("national", "national", t("title_national", lang), lang, ed, subtitle=ed.study.programme)
@@ -602,6 +662,8 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
         "answers": _items_block(ed, figures, lang, scope, region.id) if not too_few else t("no_data", lang),
         "trust": trust, "chain": _chain_block(ed, figures, lang, scope, region.id),
         "response_table": _response_table(ed, lang, region.id), "care": _care_notes(ed, lang, region.id),
+        "weighted": _weighted(ed), "margins": ed.provenance.get("weighting_margins", ""),
+        "eb_table": _eb_block(ed, lang, region) if not too_few else "",
     }
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("region", region.id, t("title_region", lang, region=region.name), lang, ed,
@@ -679,8 +741,10 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
               "invariance_table": invariance, "icc_table": icc_table, "panel_table": panel_table,
               "alpha_bar": number(study.settings.alpha_bar, lang), "max_freed": study.settings.max_freed,
               "invariance_notes": "\n".join(f"- {note}" for note in _invariance_care_notes(ed, lang, titles)),
+              "weighted": _weighted(ed),
               "flagged": ed.provenance.get("flagged"),
               "min_seconds": number(study.settings.min_seconds_per_item, lang, 1)}
+    blocks.update(_weighting_blocks(ed, lang))
     doc = front_matter("methods", "methods", t("title_methods", lang), lang, ed, subtitle=study.programme)
     return templates.render("methods", lang, doc=doc, study=study, b=blocks, ref={}, prov=provenance(ed, lang))
 

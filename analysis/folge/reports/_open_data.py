@@ -79,6 +79,17 @@ def _public_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     return frame, fields
 
 
+def _weighting_sentence(provenance: Mapping) -> str:
+    """Whether the means are weighted, for the data package's description."""
+    margins = provenance.get("weighting_margins", "")
+    if not margins:
+        return "The means are not weighted: every answer counts the same."
+    to = "region and role" if margins == "region+role" else "region"
+    return (f"Means where weighted = true (levels.csv, and construct_means.csv for all roles) are weighted: "
+            f"each wave's answers are raked to the number invited per {to}; results by role are unweighted. "
+            "levels.csv also carries each region's empirical-Bayes estimate (eb, eb_se) beside the direct one.")
+
+
 def write_open_data(tables: Mapping[str, PublicTable], folder: Path, *, study, provenance: Mapping) -> list[str]:
     """Write ``folder/*.csv`` and ``folder/datapackage.json``; returns the CSV file names."""
     folder = Path(folder)
@@ -106,7 +117,8 @@ def write_open_data(tables: Mapping[str, PublicTable], folder: Path, *, study, p
         "name": (study.short_name or "folge").lower().replace(" ", "-") + "-open-data",
         "title": f"{study.programme}: open aggregated data",
         "description": "Aggregated results of the follow-up research, after disclosure control. "
-                       f"Data snapshot {provenance.get('snapshot', '')}, toolkit folge {provenance.get('toolkit', '')}.",
+                       f"Data snapshot {provenance.get('snapshot', '')}, toolkit folge {provenance.get('toolkit', '')}. "
+                       + _weighting_sentence(provenance),
         "version": str(provenance.get("edition", "")) or "1",
         "created": str(provenance.get("analysed_iso", "")) or None,
         "licenses": [licence],

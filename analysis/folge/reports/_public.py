@@ -19,11 +19,15 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import AnalysisError
-from ..analysis import Results
+from ..analysis import TABLE_COLUMNS, Results
 from ..vocabulary import labels
 from ._disclosure import TOTAL, disclose
 
 __all__ = ["Results", "PublicTable", "holds", "read_results", "public_tables", "INTERNAL_COLUMNS"]
+
+#: result tables the reports never read: respondent-level, never published
+_UNREAD = ("weights",)
+
 
 @dataclass(frozen=True)
 class PublicTable:
@@ -41,7 +45,8 @@ def read_results(folder: str | Path, study=None) -> Results:
     Raises :class:`folge.AnalysisError` when the folder or its manifest is missing.
     """
     waves = [w.id for w in study.waves] if study is not None else None
-    return Results.read(folder, waves=waves)
+    # weights.csv is one row per respondent (a million at scale) and never published
+    return Results.read(folder, [name for name in TABLE_COLUMNS if name not in _UNREAD], waves=waves)
 
 
 # ----------------------------------------------------------------------------------------
@@ -117,7 +122,29 @@ def construct_means(results: Results, study) -> pd.DataFrame:
         nat["region"], nat["role"] = TOTAL, TOTAL
         out = pd.concat([nat[cols], a[cols]], ignore_index=True)
     out["ci_low"], out["ci_high"] = _t_ci(out["mean"].to_numpy(), out["sd"].to_numpy(), out["n"].to_numpy())
-    return out
+    return _weighted_totals(out, results.table("levels"))
+
+
+def _weighted_totals(means: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+    """``means`` with the all-roles rows (country and regions) taken from ``levels.csv`` where it has them.
+
+    Those rows then carry the direct weighted mean and its linearised 95 % interval, and
+    ``weighted`` says whether the answers were weighted; role rows stay unweighted.
+    """
+    means = means.assign(weighted=False)
+    if levels.empty:
+        return means
+    keys = ["construct", "wave", "region"]
+    lv = levels[[*keys, "mean", "ci_low", "ci_high", "weighted"]].copy()
+    lv["wave"] = lv["wave"].astype(str)
+    totals = means["role"] == TOTAL
+    joined = means.loc[totals, keys].astype({"wave": str}).merge(lv, on=keys, how="left")
+    found = joined["mean"].notna().to_numpy()
+    index = means.index[totals][found]
+    for column in ("mean", "ci_low", "ci_high"):
+        means.loc[index, column] = joined.loc[found, column].to_numpy(dtype=float)
+    means.loc[index, "weighted"] = joined.loc[found, "weighted"].fillna(False).to_numpy(dtype=bool)
+    return means
 
 
 def item_shares(results: Results, study) -> pd.DataFrame:
@@ -193,7 +220,7 @@ _TITLES = labels("reports", "table")
 _SPECS: dict[str, tuple[tuple[str, ...], dict]] = {
     "criteria": (("indicator", "threshold", "exempt"),
                  dict(by=("criterion", "wave"), parts=("region",), exempt="exempt")),
-    "construct_means": ((), dict(by=("construct", "wave"), parts=("region", "role"), role="role")),
+    "construct_means": (("weighted",), dict(by=("construct", "wave"), parts=("region", "role"), role="role")),
     "change": ((), dict(by=("construct", "from_wave", "to_wave", "method"), parts=("region",))),
     "trend": (("construct", "method"), {}),
     "reliability": (("construct", "wave"), {}),
@@ -203,6 +230,7 @@ _SPECS: dict[str, tuple[tuple[str, ...], dict]] = {
     "agreement": ((), dict(by=("construct", "wave"), parts=("region",))),
     "response_rates": (("invited", "source"), dict(by=("wave",), parts=("region", "role"), role="role")),
     "panel": ((), dict(by=("from_wave", "to_wave"), parts=("region",))),
+    "levels": (("weighted",), dict(by=("construct", "wave"), parts=("region",))),
     "trust_matrix": ((), dict(by=("construct", "wave", "to_sector"), parts=("region", "from_sector"),
                               role="from_sector")),
     "learning_chain": ((), dict(by=("construct", "wave", "stage"), parts=("region",))),
@@ -230,7 +258,7 @@ def public_tables(results: Results, study, wave: str | None = None) -> dict[str,
     raw["construct_means"] = construct_means(results, study)
     raw["item_shares"] = item_shares(results, study)
     for name in ("criteria", "change", "reliability", "items", "icc", "agreement", "response_rates", "panel",
-                 "trust_matrix", "learning_chain"):
+                 "trust_matrix", "learning_chain", "levels"):
         raw[name] = results.table(name).copy()
     if analysed == waves:
         raw["trend"] = results.table("trend").copy()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -32,16 +34,6 @@ def _wave_pairs(waves: list, pairs) -> list[tuple]:
     return chosen
 
 
-def _with_totals(frame: pd.DataFrame, national: str) -> pd.DataFrame:
-    """``frame`` four times: by region and role, all roles, all regions, everyone."""
-    parts = [frame]
-    for cols in (["role"], ["region"], ["region", "role"]):
-        copy = frame.copy()
-        copy[cols] = national
-        parts.append(copy)
-    return pd.concat(parts, ignore_index=True)
-
-
 def _welch(ms, vs, ns, ml, vl, nl) -> tuple[np.ndarray, np.ndarray]:
     """Welch's two-sided t-test p-values for stayers vs leavers (NaN with fewer than 2 each)."""
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -54,53 +46,133 @@ def _welch(ms, vs, ns, ml, vl, nl) -> tuple[np.ndarray, np.ndarray]:
     return ms - ml, np.where(ok, p, np.nan)
 
 
-def _baseline(base: pd.DataFrame, scores: pd.DataFrame, from_wave) -> pd.DataFrame:
-    """Baseline score rows of the from-wave respondents, with their stayer flag."""
-    s = scores.loc[scores["wave"] == from_wave, ["respondent", "construct", "score"]]
-    s = s[s["score"].notna()]
-    return base.merge(s, on="respondent", how="inner")
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (missing -1) and the sorted distinct values of one key column."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        raw = values.cat.codes.to_numpy().astype(np.intp)
+        labels = np.asarray(values.cat.categories, dtype=object)
+        used = np.flatnonzero(np.bincount(raw[raw >= 0], minlength=len(labels)) > 0)
+        order = used[np.argsort(labels[used], kind="stable")]
+        rank = np.full(len(labels), -1, dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return np.where(raw >= 0, rank[np.maximum(raw, 0)], -1), labels[order]
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.intp), np.asarray(uniques, dtype=object)
 
 
-def _pair_rows(respondents, scores, from_wave, to_wave, national) -> pd.DataFrame:
-    """Attrition rows of one wave pair."""
-    base = respondents.loc[respondents["wave"] == from_wave, ["respondent", *_KEYS]]
-    later = set(respondents.loc[respondents["wave"] == to_wave, "respondent"])
-    base = base.assign(stayed=base["respondent"].isin(later))
-    counts = _with_totals(base, national).groupby(_KEYS, observed=True)["stayed"].agg(n_from="size", retained="sum")
-    counts = counts.reset_index()
-    counts["retention"] = counts["retained"] / counts["n_from"]
+@dataclass(frozen=True)
+class _Coded:
+    """The respondents and scores as integer codes, made once for every wave pair."""
+
+    person: np.ndarray          # per respondent row: respondent code
+    region: np.ndarray
+    role: np.ndarray
+    wave: np.ndarray
+    regions: np.ndarray         # labels of the codes
+    roles: np.ndarray
+    waves: np.ndarray
+    n_people: int
+    score_person: np.ndarray | None = None   # per score row (wave, respondent known, score present)
+    score_wave: np.ndarray | None = None
+    score_construct: np.ndarray | None = None
+    score: np.ndarray | None = None
+    constructs: np.ndarray | None = None
+
+
+def _coded(people: pd.DataFrame, scores: pd.DataFrame | None) -> _Coded:
+    person, persons = _codes(people["respondent"])
+    region, regions = _codes(people["region"])
+    role, roles = _codes(people["role"])
+    wave, waves = _codes(people["wave"])
     if scores is None:
-        out = counts.assign(construct="")
-        for col in ("baseline_mean_stayers", "baseline_mean_leavers", "baseline_diff", "p"):
-            out[col] = np.nan
-        out["note"] = "no scores given"
+        return _Coded(person, region, role, wave, regions, roles, waves, len(persons))
+    # codes of the whole columns, then one mask (categorical columns are recoded without hashing)
+    score = scores["score"].to_numpy(dtype=float, na_value=np.nan)
+    who = pd.Categorical(scores["respondent"], categories=persons).codes.astype(np.intp)
+    when = pd.Categorical(scores["wave"], categories=waves).codes.astype(np.intp)
+    construct, constructs = _codes(scores["construct"])
+    keep = (who >= 0) & (when >= 0) & (construct >= 0) & ~np.isnan(score)
+    return _Coded(person, region, role, wave, regions, roles, waves, len(persons), who[keep], when[keep],
+                  construct[keep], score[keep], constructs)
+
+
+def _scopes(region: np.ndarray, role: np.ndarray, n_regions: int, n_roles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row four times, as (group key, row index): by region and role, all roles, all regions, everyone.
+
+    A group key is ``region * (n_roles + 1) + role`` with ``n_regions`` / ``n_roles`` for "all".
+    """
+    rows = np.arange(len(region))
+    keys = [region * (n_roles + 1) + role, region * (n_roles + 1) + n_roles,
+            n_regions * (n_roles + 1) + role, np.full(len(region), n_regions * (n_roles + 1) + n_roles)]
+    return np.concatenate(keys), np.tile(rows, 4)
+
+
+def _moments(key: np.ndarray, x: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Count, mean and sample variance (ddof 1, two-pass) of ``x`` per ``key``."""
+    n = np.bincount(key, minlength=size).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(key, weights=x, minlength=size) / n
+        ss = np.bincount(key, weights=(x - mean[key]) ** 2, minlength=size)
+        var = np.where(n > 1, ss / (n - 1), np.nan)
+    return n, mean, var
+
+
+def _pair_rows(c: _Coded, a: int, b: int, national, rank: int) -> pd.DataFrame:
+    """Attrition rows of one wave pair (wave codes ``a`` -> ``b``)."""
+    n_regions, n_roles = len(c.regions), len(c.roles)
+    size = (n_regions + 1) * (n_roles + 1)
+    base = np.flatnonzero(c.wave == a)
+    later = np.zeros(c.n_people, dtype=bool)
+    later[c.person[c.wave == b]] = True
+    stayed = later[c.person[base]]
+    key, row = _scopes(c.region[base], c.role[base], n_regions, n_roles)
+    n_from = np.bincount(key, minlength=size)
+    retained = np.bincount(key, weights=stayed[row], minlength=size).astype(np.int64)
+    groups = np.flatnonzero(n_from > 0)
+    counts = pd.DataFrame({"_group": groups, "n_from": n_from[groups], "retained": retained[groups]})
+    counts["retention"] = counts["retained"] / counts["n_from"]
+    if c.score is None:
+        out = counts.assign(construct="", baseline_mean_stayers=np.nan, baseline_mean_leavers=np.nan,
+                            baseline_diff=np.nan, p=np.nan, note="no scores given")
     else:
-        out = counts.merge(_baseline_tests(_baseline(base, scores, from_wave), national), on=_KEYS, how="left")
+        out = counts.merge(_baseline_tests(c, base, stayed, a, size), on="_group", how="left")
         out["construct"] = out["construct"].fillna("")
-    out["from_wave"], out["to_wave"] = from_wave, to_wave
+        out["note"] = out["note"].fillna("no baseline scores")
+    region_code, role_code = np.divmod(out["_group"].to_numpy(), n_roles + 1)
+    out["region"] = np.append(c.regions, national).astype(object)[region_code]
+    out["role"] = np.append(c.roles, national).astype(object)[role_code]
+    out["_region_all"], out["_role_all"] = region_code == n_regions, role_code == n_roles
+    out["from_wave"], out["to_wave"], out["_pair"] = c.waves[a], c.waves[b], rank
     return out
 
 
-def _baseline_tests(rows: pd.DataFrame, national: str) -> pd.DataFrame:
-    """Per region x role x construct: stayers' and leavers' baseline means and Welch p."""
-    keys = [*_KEYS, "construct"]
-    expanded = _with_totals(rows, national)
-    parts = []
-    for flag, name in ((True, "stayers"), (False, "leavers")):
-        chosen = expanded.loc[expanded["stayed"] == flag]
-        parts.append(chosen.groupby(keys, observed=True)["score"].agg(**{
-            f"mean_{name}": "mean", f"var_{name}": "var", f"n_{name}": "size"}))
-    out = parts[0].join(parts[1], how="outer")
-    sizes = {k: out[f"n_{k}"].fillna(0).to_numpy(float) for k in ("stayers", "leavers")}
-    diff, p = _welch(out["mean_stayers"].to_numpy(float), out["var_stayers"].to_numpy(float), sizes["stayers"],
-                     out["mean_leavers"].to_numpy(float), out["var_leavers"].to_numpy(float), sizes["leavers"])
-    result = pd.DataFrame({
-        "baseline_mean_stayers": out["mean_stayers"], "baseline_mean_leavers": out["mean_leavers"],
-        "baseline_diff": diff, "p": p,
-    }, index=out.index).reset_index()
-    few = (sizes["stayers"] < 2) | (sizes["leavers"] < 2)
-    result["note"] = np.where(few, "fewer than two stayers or leavers with a score: no test", "")
-    return result
+def _baseline_tests(c: _Coded, base: np.ndarray, stayed: np.ndarray, a: int, size: int) -> pd.DataFrame:
+    """Per group x construct: stayers' and leavers' baseline means and Welch p."""
+    group_of = np.full(c.n_people, -1, dtype=np.intp)
+    region_of, role_of, stayed_of = group_of.copy(), group_of.copy(), np.zeros(c.n_people, dtype=bool)
+    region_of[c.person[base]], role_of[c.person[base]] = c.region[base], c.role[base]
+    stayed_of[c.person[base]] = stayed
+    rows = np.flatnonzero((c.score_wave == a) & (region_of[c.score_person] >= 0))
+    who = c.score_person[rows]
+    key, at = _scopes(region_of[who], role_of[who], len(c.regions), len(c.roles))
+    n_constructs = len(c.constructs)
+    cell = key * n_constructs + c.score_construct[rows][at]
+    x = c.score[rows][at]
+    stay = stayed_of[who][at]
+    n_s, m_s, v_s = _moments(cell[stay], x[stay], size * n_constructs)
+    n_l, m_l, v_l = _moments(cell[~stay], x[~stay], size * n_constructs)
+    present = np.flatnonzero((n_s > 0) | (n_l > 0))
+    m_s, v_s, m_l, v_l = (np.where(n > 0, v, np.nan)[present] for n, v in ((n_s, m_s), (n_s, v_s), (n_l, m_l),
+                                                                          (n_l, v_l)))
+    n_s, n_l = n_s[present], n_l[present]
+    diff, p = _welch(m_s, v_s, n_s, m_l, v_l, n_l)
+    group, construct = np.divmod(present, n_constructs)
+    few = (n_s < 2) | (n_l < 2)
+    return pd.DataFrame({
+        "_group": group, "construct": c.constructs.astype(object)[construct],
+        "baseline_mean_stayers": m_s, "baseline_mean_leavers": m_l, "baseline_diff": diff, "p": p,
+        "note": np.where(few, "fewer than two stayers or leavers with a score: no test", ""),
+    })
 
 
 def attrition(respondents: pd.DataFrame, scores: pd.DataFrame | None = None, *, pairs="consecutive",
@@ -153,13 +225,13 @@ def attrition(respondents: pd.DataFrame, scores: pd.DataFrame | None = None, *, 
             raise ValueError(f"'scores' lacks column {lacking[0]!r} (got {list(scores.columns)!r})")
     people = respondents[need].drop_duplicates(["respondent", "wave"])
     waves = sorted(pd.unique(people["wave"]))
-    frames = [_pair_rows(people, scores, a, b, national) for a, b in _wave_pairs(waves, pairs)]
-    if not frames:
+    chosen = _wave_pairs(waves, pairs)
+    if not chosen:
         return pd.DataFrame(columns=list(ATTRITION_COLUMNS))
+    coded = _coded(people, scores)
+    wave_code = {w: i for i, w in enumerate(coded.waves)}
+    rank = {pair: i for i, pair in enumerate(sorted(set(chosen)))}
+    frames = [_pair_rows(coded, wave_code[a], wave_code[b], national, rank[(a, b)]) for a, b in chosen]
     out = pd.concat(frames, ignore_index=True)
-    out["note"] = out["note"].fillna("no baseline scores")
-    out["region_all"] = out["region"] == national
-    out["role_all"] = out["role"] == national
-    out = out.sort_values(["from_wave", "to_wave", "region_all", "region", "role_all", "role", "construct"],
-                          kind="stable")
+    out = out.sort_values(["_pair", "_region_all", "region", "_role_all", "role", "construct"], kind="stable")
     return out[list(ATTRITION_COLUMNS)].reset_index(drop=True)
