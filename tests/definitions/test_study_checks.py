@@ -74,3 +74,20 @@ def test_invited_names_unknown_region(tmp_path):
 @pytest.mark.parametrize("value", ["0", "fem", "-3"])
 def test_min_n_must_be_positive_whole_number(tmp_path, value):
     assert _codes(tmp_path, STUDY.replace("min_n: 5", f"min_n: {value}")) == [("bad-value", 2)]
+
+
+def test_adjust_for_defaults_to_role_and_can_be_turned_off(tmp_path):
+    assert load_study(_study_with(tmp_path, "")).settings.adjust_for == ("role",)
+    assert load_study(_study_with(tmp_path, "settings: {adjust_for: []}\n")).settings.adjust_for == ()
+    study = load_study(_study_with(tmp_path, "settings: {association_min_regions: 8}\n"))
+    assert study.settings.association_min_regions == 8 and study.settings.adjust_for == ("role",)
+
+
+@pytest.mark.parametrize("setting", ["adjust_for: [gender]", "adjust_for: role", "association_min_regions: 2.5"])
+def test_bad_model_settings_are_reported(tmp_path, setting):
+    assert _codes(tmp_path, STUDY + f"settings:\n  {setting}\n") == [("bad-value", 13)]  # the line of the setting
+
+
+def _study_with(tmp_path: Path, extra: str) -> Path:
+    assert _codes(tmp_path, STUDY + extra) == []
+    return tmp_path

@@ -253,6 +253,10 @@ class Settings:
     alpha_bar: float = 0.70
     rwg_bar: float = 0.70
     significance: float = 0.05
+    #: columns the trend and change models adjust for (``settings.adjust_for``; ``()`` for none)
+    adjust_for: tuple[str, ...] = ("role",)
+    #: fewer regions with data than this make the association rule descriptive
+    association_min_regions: int = 20
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,15 @@ _STUDY_KEYS = {"programme", "programme_owner", "short_name", "owner", "min_n", "
                "regions", "roles", "waves", "sectors", "description", "contact"}
 _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_bar": (0.0, 1.0),
                  "significance": (0.0, 0.5)}
+#: Settings that are not a number in a range: key → check (None when the value is fine, else the rule broken).
+_OTHER_SETTINGS = {
+    "adjust_for": lambda v: None if isinstance(v, list) and all(x in ADJUSTABLE for x in v) else
+    f"must be a list of columns to adjust for, each one of {', '.join(ADJUSTABLE)} ([] for none)",
+    "association_min_regions": lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v >= 3 else
+    "must be a whole number ≥ 3",
+}
+#: Columns of the answers the trend and change models can adjust for (``settings.adjust_for``).
+ADJUSTABLE = ("role",)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -56,9 +65,15 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
                                 key="licence", rule=f"must be one of {', '.join(LICENCES)}", value=licence))
     settings = data.get("settings") or {}
     for key, value in settings.items():
+        if key in _OTHER_SETTINGS:
+            rule = _OTHER_SETTINGS[key](value)
+            if rule:
+                problems.append(problem(path, line_of(settings, key), "bad-value", where="settings", key=key,
+                                        rule=rule, value=value))
+            continue
         if key not in _SETTING_KEYS:
             problems.append(problem(path, line_of(settings, key), "unknown-key", where="settings",
-                                    key=key, hint=did_you_mean(key, _SETTING_KEYS)))
+                                    key=key, hint=did_you_mean(key, [*_SETTING_KEYS, *_OTHER_SETTINGS])))
             continue
         low, high = _SETTING_KEYS[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
@@ -162,7 +177,11 @@ def build_study(doc: Document, instruments: Mapping[str, Instrument], root: Path
     def text(node) -> Text:
         return Text({str(k): str(v) for k, v in (node or {}).items()})
 
-    settings = Settings(**{k: float(v) for k, v in (data.get("settings") or {}).items()})
+    raw = data.get("settings") or {}
+    settings = Settings(**{k: float(v) for k, v in raw.items() if k in _SETTING_KEYS},
+                        **({"adjust_for": tuple(str(c) for c in raw["adjust_for"])} if "adjust_for" in raw else {}),
+                        **({"association_min_regions": int(raw["association_min_regions"])}
+                           if "association_min_regions" in raw else {}))
     regions = tuple(
         Region(str(r["id"]), str(r["name"]), r.get("language", "nb"),
                tuple(str(m) for m in r.get("municipalities") or ()))
