@@ -11,6 +11,9 @@ one pass over a construct's scores (:func:`folge.statistics.trend_mixed_scopes`,
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 import numpy as np
 import pandas as pd
 
@@ -21,6 +24,33 @@ __all__ = ["mixed_change_rows", "trend_table", "wave_years"]
 
 #: Days in a year for ``years`` = (date - first wave's date) / 365.25.
 DAYS_PER_YEAR = 365.25
+#: With at least this many scores the constructs are fitted in parallel, one process per core (at most 2).
+PARALLEL_MIN_SCORES = 200_000
+#: The jobs of a parallel run, read by the forked workers (set just before the pool starts).
+_JOBS: list = []
+
+
+def _run_job(index: int):
+    function, construct, level, frame, args = _JOBS[index]
+    return function(construct, level, frame, *args)
+
+
+def _map_constructs(function, jobs: list, parallel: bool) -> list:
+    """``function(construct, level, frame, *args)`` for every job, in two forked processes when ``parallel``.
+
+    The constructs are independent fits; forking shares the frames with the workers
+    instead of pickling them. Where fork is unavailable the jobs run here, in order.
+    """
+    cores = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if not parallel or cores < 2 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(construct, level, frame, *args) for construct, level, frame, args in jobs]
+    global _JOBS
+    _JOBS = [(function, *job) for job in jobs]
+    try:
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            return pool.map(_run_job, range(len(jobs)), chunksize=1)
+    finally:
+        _JOBS = []
 
 
 def wave_years(data: AnalysisInput) -> tuple[dict[str, float], str]:
@@ -70,22 +100,36 @@ def _with_notes(table: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return table
 
 
+def _construct_trend(construct: str, level: str, frame: pd.DataFrame, adjust_for, years_note: str) -> pd.DataFrame:
+    adjust, notes = _adjustment(frame, adjust_for)
+    table = trend_mixed_scopes(frame, adjust_for=adjust)
+    if level != "respondent":
+        table = table[table["region"] == "all"]
+    table = _with_notes(table.reset_index(drop=True), [n for n in [years_note, *notes] if n])
+    table.insert(0, "construct", construct)
+    return table
+
+
 def trend_table(data: AnalysisInput) -> pd.DataFrame:
     """trend.csv: per construct the national row (``region`` = ``all``), then one per region.
 
     Region-level instruments (one answer per region and wave) get the national row only.
     """
     _, years_note = wave_years(data)
-    parts = []
-    for construct, level, frame in _construct_frames(data):
-        adjust, notes = _adjustment(frame, data.study.settings.adjust_for)
-        table = trend_mixed_scopes(frame, adjust_for=adjust)
-        if level != "respondent":
-            table = table[table["region"] == "all"]
-        table = _with_notes(table.reset_index(drop=True), [n for n in [years_note, *notes] if n])
-        table.insert(0, "construct", construct)
-        parts.append(table)
+    settings = data.study.settings
+    jobs = [(c, level, frame, (settings.adjust_for, years_note)) for c, level, frame in _construct_frames(data)]
+    parts = _map_constructs(_construct_trend, jobs, len(data.scores) >= PARALLEL_MIN_SCORES)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _construct_change(construct: str, level: str, frame: pd.DataFrame, adjust_for, pairs) -> pd.DataFrame:
+    adjust, notes = _adjustment(frame, adjust_for)
+    table = change_mixed_scopes(frame, pairs, adjust_for=adjust)
+    if level != "respondent":
+        table = table[table["region"] == "all"]
+    table = _with_notes(table.reset_index(drop=True), notes)
+    table.insert(0, "construct", construct)
+    return table
 
 
 def mixed_change_rows(data: AnalysisInput, pairs: list[tuple[str, str, str]]) -> pd.DataFrame:
@@ -98,15 +142,10 @@ def mixed_change_rows(data: AnalysisInput, pairs: list[tuple[str, str, str]]) ->
     with ``min_change`` 0.
     """
     kinds = {(a, b): kind for a, b, kind in pairs}
-    parts = []
-    for construct, level, frame in _construct_frames(data):
-        adjust, notes = _adjustment(frame, data.study.settings.adjust_for)
-        table = change_mixed_scopes(frame, [(a, b) for a, b, _ in pairs], adjust_for=adjust)
-        if level != "respondent":
-            table = table[table["region"] == "all"]
-        table = _with_notes(table.reset_index(drop=True), notes)
-        table.insert(0, "construct", construct)
-        parts.append(table)
+    wave_pairs = [(a, b) for a, b, _ in pairs]
+    settings = data.study.settings
+    jobs = [(c, level, frame, (settings.adjust_for, wave_pairs)) for c, level, frame in _construct_frames(data)]
+    parts = _map_constructs(_construct_change, jobs, len(data.scores) >= PARALLEL_MIN_SCORES)
     if not parts:
         return pd.DataFrame()
     table = pd.concat(parts, ignore_index=True)

@@ -149,20 +149,34 @@ class _Criterion:
         self.p = kept.shape[1]
         self.dof = sums.n - kept.sum(axis=1)
 
-    def pieces(self, theta: np.ndarray):
+    def pieces(self, theta: np.ndarray, inverse: bool = False):
+        """log|M| + log|X'V^-1X|, penalised RSS, beta and (with ``inverse``) the time entry of (X'V^-1X)^-1."""
         t2 = theta * theta
         one_plus = 1.0 + t2[:, None] * self.m[None, :]
         logdet_m = (self.counts * np.log(one_plus)).sum(axis=1)
-        wvw = self.wtw - np.einsum("sk,skab->sab", t2[:, None] / one_plus, self.ss)
+        weights = t2[:, None] / one_plus
+        wvw = self.wtw - (weights[:, :, None] * self.ss.reshape(*self.ss.shape[:2], -1)).sum(axis=1).reshape(
+            self.wtw.shape)
         p = self.p
         xtvx, xty = wvw[:, :p, :p], wvw[:, :p, p]
+        rhs = xty[:, :, None]
+        if inverse:
+            unit = np.zeros_like(rhs)
+            unit[:, 1, 0] = 1.0
+            rhs = np.concatenate([rhs, unit], axis=2)
         with np.errstate(all="ignore"):
-            sign, logdet_x = np.linalg.slogdet(xtvx)
-            inverse = np.linalg.inv(xtvx)
-        beta = np.einsum("sab,sb->sa", inverse, xty)
+            try:
+                chol = np.linalg.cholesky(xtvx)
+                logdet_x = 2.0 * np.log(np.diagonal(chol, axis1=1, axis2=2)).sum(axis=1)
+            except np.linalg.LinAlgError:
+                sign, logdet_x = np.linalg.slogdet(xtvx)
+                logdet_x = np.where(sign > 0, logdet_x, np.nan)
+                xtvx = np.where((sign > 0)[:, None, None], xtvx, np.eye(p))
+            solved = np.linalg.solve(xtvx, rhs)
+        beta = solved[:, :, 0]
         pwrss = wvw[:, p, p] - np.einsum("sa,sa->s", xty, beta)
-        logdet_x = np.where(sign > 0, logdet_x, np.nan)
-        return logdet_m + logdet_x, pwrss, beta, inverse
+        time_variance = solved[:, 1, 1] if inverse else None
+        return logdet_m + logdet_x, pwrss, beta, time_variance
 
     def profiled(self, theta: np.ndarray) -> np.ndarray:
         logdet, pwrss, _, _ = self.pieces(theta)
@@ -175,8 +189,8 @@ class _Criterion:
         s2 = sigma * sigma
         return logdet + pwrss / s2 + self.dof * (_LOG_2PI + np.log(s2))
 
-    def contrast_variance(self, theta: np.ndarray, sigma: np.ndarray, index: int = 1) -> np.ndarray:
-        return sigma * sigma * self.pieces(theta)[3][:, index, index]
+    def contrast_variance(self, theta: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+        return sigma * sigma * self.pieces(theta, inverse=True)[3]
 
 
 def _minimise(criterion: _Criterion, person_term: np.ndarray) -> np.ndarray:
@@ -186,14 +200,17 @@ def _minimise(criterion: _Criterion, person_term: np.ndarray) -> np.ndarray:
     best = np.argmin(grid, axis=1)
     low = _GRID[np.maximum(best - 1, 0)]
     high = _GRID[np.minimum(best + 1, _GRID.size - 1)]
+    a = high - _GOLDEN * (high - low)
+    b = low + _GOLDEN * (high - low)
+    fa, fb = criterion.profiled(a / (1.0 - a)), criterion.profiled(b / (1.0 - b))
     for _ in range(60):
-        a = high - _GOLDEN * (high - low)
-        b = low + _GOLDEN * (high - low)
-        fa = criterion.profiled(a / (1.0 - a))
-        fb = criterion.profiled(b / (1.0 - b))
-        left = fa <= fb
-        high = np.where(left, b, high)
-        low = np.where(left, low, a)
+        left = fa <= fb  # the minimum lies in [low, b]: b becomes the upper end, a the new b
+        high, low = np.where(left, b, high), np.where(left, low, a)
+        new_a, new_b = np.where(left, high - _GOLDEN * (high - low), b), np.where(left, a, low + _GOLDEN * (high - low))
+        fresh = np.where(left, new_a, new_b)
+        value = criterion.profiled(fresh / (1.0 - fresh))
+        fa, fb = np.where(left, value, fb), np.where(left, fa, value)
+        a, b = new_a, new_b
     u = 0.5 * (low + high)
     theta = u / (1.0 - u)
     zero = np.zeros(size)
@@ -285,9 +302,9 @@ def fit_scopes(sums: ScopeSums, usable: np.ndarray) -> ScopeFits:
     criterion.ss[fillers] = 0.0
     criterion.dof = np.where(fillers, 1.0, criterion.dof).astype(float)
     theta = _minimise(criterion, person_term)
-    _, pwrss, beta, inverse = criterion.pieces(theta)
+    _, pwrss, beta, time_variance = criterion.pieces(theta, inverse=True)
     sigma = np.sqrt(pwrss / criterion.dof)
-    variance = sigma**2 * inverse[:, 1, 1]
+    variance = sigma**2 * time_variance
     df = np.where(person_term, _satterthwaite(criterion, theta, sigma, variance), criterion.dof)
     bad = ~usable | ~np.isfinite(variance) | (variance <= 0)
     nan = np.full(size, np.nan)

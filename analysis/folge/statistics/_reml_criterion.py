@@ -143,13 +143,14 @@ def evaluate(data: NestedCrossproducts, theta: np.ndarray) -> Evaluation:
 def _region_correction_many(data: NestedCrossproducts, theta: np.ndarray, f: np.ndarray):
     """:func:`_region_correction` for a batch of theta (B, n_theta): (B, k, k) and (B,)."""
     t = theta[:, int(data.person_term):]
-    h = data.zz[None] - np.einsum("bm,rmij->brij", f, data.zz_m)
-    fr = data.zw[None] - np.einsum("bm,rmij->brij", f, data.zs_m)
+    regions, m = data.zz_m.shape[:2]
+    h = data.zz[None] - (f @ data.zz_m.transpose(1, 0, 2, 3).reshape(m, -1)).reshape(-1, *data.zz.shape)
+    fr = data.zw[None] - (f @ data.zs_m.transpose(1, 0, 2, 3).reshape(m, -1)).reshape(-1, *data.zw.shape)
     if data.q == 1:
         a = t[:, 0][:, None]
         s = 1.0 + a * a * h[:, :, 0, 0]
         half = (a / np.sqrt(s))[:, :, None] * fr[:, :, 0, :]
-        return np.einsum("bri,brj->bij", half, half), np.log(s).sum(axis=1)
+        return half.transpose(0, 2, 1) @ half, np.log(s).sum(axis=1)
     a, b, c = (t[:, i][:, None] for i in range(3))
     row0 = a[:, :, None] * h[:, :, 0, :] + b[:, :, None] * h[:, :, 1, :]
     s00 = 1.0 + a * row0[:, :, 0] + b * row0[:, :, 1]
@@ -160,7 +161,7 @@ def _region_correction_many(data: NestedCrossproducts, theta: np.ndarray, f: np.
     l11 = np.sqrt(s11 - l10 * l10)
     half0 = (a[:, :, None] * fr[:, :, 0, :] + b[:, :, None] * fr[:, :, 1, :]) / l00[:, :, None]
     half1 = (c[:, :, None] * fr[:, :, 1, :] - l10[:, :, None] * half0) / l11[:, :, None]
-    correction = np.einsum("bri,brj->bij", half0, half0) + np.einsum("bri,brj->bij", half1, half1)
+    correction = half0.transpose(0, 2, 1) @ half0 + half1.transpose(0, 2, 1) @ half1
     return correction, 2.0 * (np.log(l00).sum(axis=1) + np.log(l11).sum(axis=1))
 
 
@@ -181,7 +182,7 @@ def pieces_many(data: NestedCrossproducts, thetas: np.ndarray, contrast: np.ndar
         else:
             f = np.zeros((thetas.shape[0], data.m_values.size))
             logdet = np.zeros(thetas.shape[0])
-        wvw = data.wtw[None] - np.einsum("bm,mij->bij", f, data.ss)
+        wvw = data.wtw[None] - (f @ data.ss.reshape(data.ss.shape[0], -1)).reshape(-1, *data.wtw.shape)
         if data.q:
             correction, logdet_s = _region_correction_many(data, thetas, f)
             wvw = wvw - correction

@@ -86,7 +86,9 @@ def _scope_problems(sums: ScopeSums, p: int, kept: np.ndarray) -> list[str]:
 def _dropped_note(kept_row: np.ndarray, columns: list[str], xtx_diagonal: np.ndarray) -> str:
     """Aliased adjustment terms (a level nobody in the scope has is simply absent, as in the engine)."""
     dropped = [columns[j] for j in range(2, len(columns)) if not kept_row[j] and xtx_diagonal[j] > 0]
-    return f"adjustment term(s) {', '.join(dropped)} dropped: no variation or aliased with the others" if dropped else ""
+    if not dropped:
+        return ""
+    return f"adjustment term(s) {', '.join(dropped)} dropped: no variation or aliased with the others"
 
 
 def _regional_rows(sums: ScopeSums, x_columns: list[str], names: dict, columns: tuple[str, ...]) -> pd.DataFrame:
