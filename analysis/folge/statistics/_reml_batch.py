@@ -30,7 +30,7 @@ from folge.statistics._reml_data import NestedCrossproducts
 __all__ = ["ScopeSums", "ScopeFits", "fit_scopes", "national_crossproducts", "scope_sums"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
-_GRID = np.linspace(0.0, 0.985, 40)  # u = theta / (1 + theta): theta from 0 to about 65
+_GRID = np.linspace(0.0, 0.985, 25)  # u = theta / (1 + theta): theta from 0 to about 65
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
 _SINGULAR_TOL = 1e-4
 _SMALL_DIAGONAL, _TIE = 0.05, 1e-7
@@ -63,22 +63,15 @@ class ScopeFits:
     person_term: np.ndarray  # (S,) bool
 
 
-def _pair_sums(codes: np.ndarray, w: np.ndarray, size: int, a: int, b: int, constant: np.ndarray) -> np.ndarray:
-    if constant[a] and constant[b]:
-        return np.bincount(codes, minlength=size).astype(float)
-    if constant[a] or constant[b]:
-        return np.bincount(codes, weights=w[:, b if constant[a] else a], minlength=size)
-    return np.bincount(codes, weights=w[:, a] * w[:, b], minlength=size)
-
-
 def _crossproducts(codes: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
-    """sum of w_i w_i' within each code: (size, k, k); a column of ones is not multiplied."""
-    k = w.shape[1]
-    constant = np.all(w == 1.0, axis=0) if len(w) else np.zeros(k, dtype=bool)
-    out = np.empty((size, k, k))
-    for a in range(k):
-        for b in range(a, k):
-            out[:, a, b] = out[:, b, a] = _pair_sums(codes, w, size, a, b, constant)
+    """sum of w_i w_i' within each code: (size, k, k), one matrix product per code (rows sorted once)."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(size + 1))
+    sorted_w = w[order]
+    out = np.zeros((size, w.shape[1], w.shape[1]))
+    for code in np.flatnonzero(np.diff(bounds)):
+        block = sorted_w[bounds[code]:bounds[code + 1]]
+        out[code] = block.T @ block
     return out
 
 
@@ -203,7 +196,7 @@ def _minimise(criterion: _Criterion, person_term: np.ndarray) -> np.ndarray:
     a = high - _GOLDEN * (high - low)
     b = low + _GOLDEN * (high - low)
     fa, fb = criterion.profiled(a / (1.0 - a)), criterion.profiled(b / (1.0 - b))
-    for _ in range(60):
+    for _ in range(45):
         left = fa <= fb  # the minimum lies in [low, b]: b becomes the upper end, a the new b
         high, low = np.where(left, b, high), np.where(left, low, a)
         new_a, new_b = np.where(left, high - _GOLDEN * (high - low), b), np.where(left, a, low + _GOLDEN * (high - low))

@@ -143,9 +143,9 @@ def evaluate(data: NestedCrossproducts, theta: np.ndarray) -> Evaluation:
 def _region_correction_many(data: NestedCrossproducts, theta: np.ndarray, f: np.ndarray):
     """:func:`_region_correction` for a batch of theta (B, n_theta): (B, k, k) and (B,)."""
     t = theta[:, int(data.person_term):]
-    regions, m = data.zz_m.shape[:2]
-    h = data.zz[None] - (f @ data.zz_m.transpose(1, 0, 2, 3).reshape(m, -1)).reshape(-1, *data.zz.shape)
-    fr = data.zw[None] - (f @ data.zs_m.transpose(1, 0, 2, 3).reshape(m, -1)).reshape(-1, *data.zw.shape)
+    _, zz_m, zs_m = data.by_m
+    h = data.zz[None] - (f @ zz_m).reshape(-1, *data.zz.shape)
+    fr = data.zw[None] - (f @ zs_m).reshape(-1, *data.zw.shape)
     if data.q == 1:
         a = t[:, 0][:, None]
         s = 1.0 + a * a * h[:, :, 0, 0]
@@ -182,7 +182,7 @@ def pieces_many(data: NestedCrossproducts, thetas: np.ndarray, contrast: np.ndar
         else:
             f = np.zeros((thetas.shape[0], data.m_values.size))
             logdet = np.zeros(thetas.shape[0])
-        wvw = data.wtw[None] - (f @ data.ss.reshape(data.ss.shape[0], -1)).reshape(-1, *data.wtw.shape)
+        wvw = data.wtw[None] - (f @ data.by_m[0]).reshape(-1, *data.wtw.shape)
         if data.q:
             correction, logdet_s = _region_correction_many(data, thetas, f)
             wvw = wvw - correction
