@@ -49,7 +49,8 @@ def test_a_verdict_for_every_criterion_scope_and_wave(demo):
                 for w in truth["waves"]}
     assert set(map(tuple, table[SCOPE_COLUMNS].to_numpy())) == expected
     assert not table.duplicated(SCOPE_COLUMNS).any()
-    assert set(table["verdict"]) <= {"met", "partly-met", "not-met", "insufficient-data"}
+    assert set(table["verdict"]) <= {"met", "partly-met", "not-met", "inconclusive", "insufficient-data",
+                                     "descriptive"}
 
 
 def test_every_insufficient_row_names_its_gate(demo):
@@ -133,3 +134,16 @@ def test_folge_criteria_prints_the_last_analysis(demo):
                                       "--wave", truth["waves"][-1], "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "17 rows (insufficient data: 17)" in result.output or "rows (insufficient data:" in result.output
+
+
+def test_no_rule_row_contradicts_its_bounds(demo):
+    root, _, _, _ = demo
+    rules = pd.read_csv(root / "results" / "rules.csv")
+    assert len(rules) > 0 and {"met", "not-met", "inconclusive", "insufficient-data"} <= set(rules["verdict"])
+    not_met, met = rules[rules["verdict"] == "not-met"], rules[rules["verdict"] == "met"]
+    assert not (not_met["ci_high"] > not_met["bar"]).any(), not_met[not_met["ci_high"] > not_met["bar"]]
+    assert not (met["ci_low"] < met["bar"]).any(), met[met["ci_low"] < met["bar"]]
+    assert met["ci_low"].notna().all() and not_met["ci_high"].notna().all()  # NaN never decides
+    inconclusive = rules[rules["verdict"] == "inconclusive"]
+    assert (inconclusive["mde"] > 0).all() and inconclusive["reason"].str.contains("trenger en forskjell").all()
+    assert rules.loc[rules["verdict"] == "insufficient-data", "reason"].str.startswith("for lite data").all()

@@ -35,6 +35,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "invariance": ("construct", "model", "chi2", "df", "cfi", "rmsea", "srmr", "holds", "n", "n_groups",
                    "delta_cfi", "note"),
     "criteria": ("criterion", "region", "wave", "indicator", "value", "n", "threshold", "p", "verdict", "reason"),
+    "rules": ("criterion", "rule", "kind", "region", "wave", "indicator", "estimate", "ci_low", "ci_high", "bar", "p",
+              "p_adj", "family", "mde", "n", "verdict", "reason"),
     "response_rates": ("region", "wave", "role", "invited", "responded", "rate", "source"),
     "panel": ("region", "from_wave", "to_wave", "n_from", "retained", "retention"),
     "trust_matrix": ("region", "wave", "from_sector", "to_sector", "n", "mean", "construct"),
@@ -146,12 +148,12 @@ def read_manifest(results_dir: str | Path) -> dict:
 #: Columns holding a wave id: an ordered categorical in study order.
 WAVE_COLUMNS: frozenset[str] = frozenset({"wave", "from_wave", "to_wave"})
 #: Columns holding true/false: pandas' nullable ``boolean``.
-BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
+BOOL_COLUMNS: frozenset[str] = frozenset({"holds", "singular"})
 #: Columns holding text: pandas' ``str`` (missing is NaN), so ids such as ``0301`` keep their form.
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",
     "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model",
-    "source", "gate", "rules"})
+    "source", "gate", "rules", "kind", "family"})
 
 
 def column_kind(column: str) -> str:
