@@ -346,3 +346,55 @@ def _r(status, kind="level"):
 ])
 def test_verdict_logic(statuses, verdict):
     assert verdict_of([_r(s) for s in statuses])[0] == verdict
+
+
+# ------------------------------------------------------------------------- degenerate data → insufficient-data
+def _rules_of(tmp_path, body, tables, responses=None) -> pd.DataFrame:
+    from folge.criteria import judge_criteria
+
+    root = make_study(tmp_path, _criteria(body))
+    _, rules = judge_criteria(load_study(root), load_criteria(root), tables, responses or {})
+    return rules.set_index(["region", "wave"])
+
+
+TREND = """\
+indicators:
+  - {id: trust, construct: trust}
+rules:
+  - {kind: trend, indicator: trust}
+"""
+
+
+def test_constant_answers_are_insufficient_data_not_met(tmp_path):
+    rules = _rules_of(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): [4.0] * 7, ("r2", "w1"): HIGH})})
+    row = rules.loc[("r1", "w1")]
+    assert row["verdict"] == "insufficient-data" and "SD = 0" in row["reason"] and "SD = 0" in row["reason_en"]
+    assert rules.loc[("r2", "w1"), "verdict"] == "met"  # the family goes on without it
+
+
+def test_a_single_region_gives_no_national_trend(tmp_path):
+    cells = {("r1", w): [v + 0.3 * i for v in LOW] for i, w in enumerate(WAVES)}
+    rules = _rules_of(tmp_path, TREND, {"scores": _scores(cells)})
+    national = rules.loc[("all", "w3")]
+    assert national["verdict"] == "insufficient-data" and "kunne ikke beregnes" in national["reason"]
+    assert rules.loc[("r1", "w3"), "verdict"] == "met"
+
+
+def test_a_single_wave_gives_no_trend(tmp_path):
+    rules = _rules_of(tmp_path, TREND, {"scores": _scores({("r1", "w1"): HIGH, ("r2", "w1"): LOW})})
+    for scope in ("all", "r1", "r2"):
+        row = rules.loc[(scope, "w1")]
+        assert row["verdict"] == "insufficient-data" and "minst to bølger" in row["reason"]
+
+
+def test_an_unestimable_model_is_insufficient_data(tmp_path):
+    scores = _scores({(r, w): HIGH for r in ("r1", "r2") for w in ("w1", "w2")})
+    change = pd.DataFrame([{"construct": "trust", "region": r, "from_wave": "w1", "to_wave": "w2", "n_from": 7,
+                            "n_to": 7, "diff": d, "se": se, "df": df, "p": np.nan,
+                            "method": "REML score ~ wave + role + (1 | respondent)"}
+                           for r, d, se, df in (("r1", np.nan, np.nan, np.nan), ("r2", 0.5, 0.1, np.nan))])
+    rules = _rules_of(tmp_path, CHANGE, {"scores": scores, "change": change})
+    for region in ("r1", "r2"):  # no estimate; an estimate without df: neither passes nor fails
+        row = rules.loc[(region, "w2")]
+        assert row["verdict"] == "insufficient-data" and "kunne ikke beregnes" in row["reason"]
+        assert np.isnan(row["p"])
