@@ -270,6 +270,7 @@ def _decide_association(row: RuleRow, ev: Evidence, alpha: float) -> None:
     low, high = row.extra.get("ci_low", math.nan), row.extra.get("ci_high", math.nan)
     minimum = ev.study.settings.association_min_regions
     base = {"p": row.result.p, "p_adj": row.result.p, "ci_low": low, "ci_high": high, "mde": math.nan, "reason": ""}
+    row.extra["minimum"] = minimum
     if row.n < minimum:
         row.decision = {**base, "verdict": "descriptive", "reason": "few-regions"}
     elif not (math.isfinite(low) and math.isfinite(high)):
@@ -316,19 +317,16 @@ def verdict_reason(row: RuleRow) -> Reason:
             return Reason("rule-no-variation", indicator=row.rule.indicator)
         return Reason("rule-not-estimable", indicator=row.rule.indicator)
     if verdict == "descriptive":
-        return Reason("rule-descriptive", n=int(row.n), minimum=None, **figures)
+        return Reason("rule-descriptive", n=int(row.n), minimum=row.extra.get("minimum"), **figures)
     return Reason(f"rule-{verdict}", **figures)
 
 
 def rules_frame(rows: list[RuleRow], ev: Evidence) -> pd.DataFrame:
     """The rows of ``rules.csv``."""
     records = []
-    minimum = ev.study.settings.association_min_regions
     for row in rows:
         d = row.decision
         reason = verdict_reason(row)
-        if reason.code == "rule-descriptive":
-            reason.fields["minimum"] = minimum
         hidden = row.result.status == "insufficient" and any(g.code in _SMALL_CELL for g in row.result.reasons)
         records.append({
             "criterion": row.criterion, "rule": row.position, "kind": row.rule.kind, "region": row.scope,

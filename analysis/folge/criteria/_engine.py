@@ -52,6 +52,8 @@ CRITERIA_COLUMNS = (
     "rules_passed",
     "rules_applicable",
     "rules",
+    "ci_low",
+    "ci_high",
 )
 #: Verdicts of ``criteria.csv``, best first (``descriptive``: every rule only describes).
 VERDICTS = ("met", "partly-met", "not-met", "inconclusive", "insufficient-data", "descriptive")
@@ -121,6 +123,8 @@ def _row(crit: Criterion, scope: str, wave: str, rows: list[RuleRow]) -> dict:
         "rules_applicable": len(applicable),
         "rules": json.dumps([{**row.result.as_dict(), "verdict": row.decision.get("verdict")} for row in rows],
                             ensure_ascii=False),
+        "ci_low": _nan(decider.decision.get("ci_low", math.nan)) if shown else math.nan,
+        "ci_high": _nan(decider.decision.get("ci_high", math.nan)) if shown else math.nan,
     }
 
 
