@@ -147,3 +147,21 @@ def test_no_rule_row_contradicts_its_bounds(demo):
     inconclusive = rules[rules["verdict"] == "inconclusive"]
     assert (inconclusive["mde"] > 0).all() and inconclusive["reason"].str.contains("trenger en forskjell").all()
     assert rules.loc[rules["verdict"] == "insufficient-data", "reason"].str.startswith("for lite data").all()
+
+
+def test_a_change_rule_shows_the_p_and_adjusted_p_of_change_table(demo):
+    root, _, truth, criteria = demo
+    rules = pd.read_csv(root / "results" / "rules.csv", dtype={"wave": str, "region": str})
+    change = pd.read_csv(root / "results" / "change.csv", dtype={"from_wave": str, "to_wave": str, "region": str})
+    mixed = change[change["method"].str.startswith("REML")].set_index(["construct", "region", "from_wave", "to_wave"])
+    compared = 0
+    for row in rules[(rules["kind"] == "change") & rules["p"].notna()].itertuples(index=False):
+        rule = criteria[row.criterion].rules[row.rule - 1]
+        indicator = criteria[row.criterion].indicators[rule.indicator]
+        if indicator.kind != "construct" or rule.minimum != 0 or (rule.reference or "first") != "first":
+            continue
+        key = (indicator.ref, row.region, truth["waves"][0], row.wave)
+        if key in mixed.index:
+            assert (row.p, row.p_adj) == pytest.approx((mixed.loc[key, "p"], mixed.loc[key, "p_adj"]), rel=1e-9)
+            compared += 1
+    assert compared > 20

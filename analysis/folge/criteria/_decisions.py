@@ -204,7 +204,11 @@ def rule_inputs(ev: Evidence, crit: Criterion, row: RuleRow) -> RuleRow:
     result, rule = row.result, row.rule
     row.n = float(result.n) if not (isinstance(result.n, float) and math.isnan(result.n)) else math.nan
     row.bar = float(rule.threshold) if rule.kind in ("level", "funnel") and rule.threshold is not None else rule.minimum
-    if result.status in ("not-applicable", "insufficient"):
+    if result.status == "not-applicable":
+        return row
+    # a gated row still belongs to its family (the region was measured; the same family as
+    # change.csv's), but decide_rules makes its verdict insufficient-data
+    if result.status == "insufficient" and (rule.kind in ("funnel", "association") or result.value is None):
         return row
     if rule.kind == "funnel":
         _funnel_input(ev, row)
