@@ -106,7 +106,9 @@ def _level_input(ev: Evidence, row: RuleRow, ind) -> None:
                      & (levels["wave"].astype(str) == row.wave)]
         if len(hit):
             n = float(hit.iloc[0]["n"])
-            df = (len(ev.regions) - 1) if row.scope == ALL else n - 1
+            regions = levels[(levels["construct"].astype(str) == ind.ref) & (levels["wave"].astype(str) == row.wave)
+                             & (levels["region"].astype(str) != ALL)]
+            df = (len(regions) - 1) if row.scope == ALL else n - 1
             row.mode, row.estimate, row.se, row.df, row.n = "t", float(hit.iloc[0]["mean"]), float(hit.iloc[0]["se"]), \
                 float(df), n
             return
