@@ -398,3 +398,14 @@ def test_an_unestimable_model_is_insufficient_data(tmp_path):
         row = rules.loc[(region, "w2")]
         assert row["verdict"] == "insufficient-data" and "kunne ikke beregnes" in row["reason"]
         assert np.isnan(row["p"])
+
+
+def test_level_rule_prefers_the_weighted_level_of_levels_table(tmp_path):
+    levels = pd.DataFrame({"construct": ["trust"] * 3, "region": ["r1", "r2", "all"], "wave": ["w1"] * 3,
+                           "n": [7, 7, 14], "mean": [3.9, 3.2, 3.55], "se": [0.1, 0.1, 0.02]})
+    rules = _rules_of(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): HIGH, ("r2", "w1"): LOW}),
+                                        "levels": levels})
+    assert rules.loc[("r1", "w1"), "estimate"] == pytest.approx(3.9)  # not the unweighted 4.29
+    expected = decide([3.55], [0.02], 1.0, 3.5)  # nationally df = regions with a level - 1
+    assert rules.loc[("all", "w1"), "ci_low"] == pytest.approx(expected["ci_low"][0])
+    assert rules.loc[("all", "w1"), "verdict"] == expected["verdict"][0]
