@@ -322,6 +322,8 @@ def verdict_reason(row: RuleRow) -> Reason:
         if d.get("reason") == "no-variation":
             return Reason("rule-no-variation", indicator=row.rule.indicator)
         return Reason("rule-not-estimable", indicator=row.rule.indicator)
+    if row.mode == "fixed":  # facts of status reports: compared, not estimated
+        return Reason(f"rule-fact-{verdict}", indicator=row.rule.indicator, value=row.estimate, bar=row.bar)
     if verdict == "descriptive":
         return Reason("rule-descriptive", n=int(row.n), minimum=row.extra.get("minimum"), **figures)
     return Reason(f"rule-{verdict}", **figures)
