@@ -32,7 +32,6 @@ __all__ = ["ScopeSums", "ScopeFits", "fit_scopes", "national_crossproducts", "sc
 _LOG_2PI = math.log(2.0 * math.pi)
 _GRID = np.linspace(0.0, 0.985, 25)  # u = theta / (1 + theta): theta from 0 to about 65
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
-_SINGULAR_TOL = 1e-4
 _SMALL_DIAGONAL, _TIE = 0.05, 1e-7
 _ZERO_TOL = math.sqrt(np.finfo(float).eps / 7e-7)
 _ALIAS_TOL = 1e-9

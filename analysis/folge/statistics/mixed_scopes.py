@@ -20,10 +20,11 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from folge.statistics._mixed_design import _adjustment_columns, _check_columns
 from folge.statistics._reml_batch import ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums
-from folge.statistics._reml_fit import fit_theta
+from folge.statistics._reml_fit import SINGULAR_TOL, fit_theta
 from folge.statistics.mixed import (
     CHANGE_MIXED_COLUMNS,
     MIN_RESPONDENTS,
@@ -100,8 +101,6 @@ def _regional_rows(sums: ScopeSums, x_columns: list[str], names: dict, columns: 
     fits = fit_scopes(sums, usable)
     low = lower_bound(fits.estimate, fits.se, fits.df, 0.025)
     high = upper_bound(fits.estimate, fits.se, fits.df, 0.025)
-    from scipy import stats
-
     with np.errstate(all="ignore"):
         p_value = 2.0 * stats.t.sf(np.abs(fits.estimate / fits.se), fits.df)
     formulas = {flag: "REML " + _formula(names["score"], names["time"], names["adjust"], None, names["respondent"], 0,
@@ -116,7 +115,7 @@ def _regional_rows(sums: ScopeSums, x_columns: list[str], names: dict, columns: 
         if not fits.person_term[i]:
             parts.append("no respondent answered more than once: the respondent term is left out "
                          "(it cannot be told apart from the residual)")
-        elif fits.theta[i] < 1e-4:
+        elif fits.theta[i] < SINGULAR_TOL:
             parts.append(f"singular fit: variance of {names['respondent']} intercept estimated as zero")
         if not math.isfinite(fits.df[i]):
             parts.append("Satterthwaite df could not be computed")
@@ -127,7 +126,7 @@ def _regional_rows(sums: ScopeSums, x_columns: list[str], names: dict, columns: 
         columns[0]: fits.estimate, "se": fits.se, "df": fits.df, "ci_low": low, "ci_high": high, "p": p_value,
         "n": usable_n, "n_respondents": np.where(usable, sums.n_persons, 0),
         "n_panel": np.where(usable, sums.n_repeated, 0), "n_regions": np.where(usable, 1, 0),
-        "singular": usable & fits.person_term & (np.nan_to_num(fits.theta, nan=1.0) < 1e-4),
+        "singular": usable & fits.person_term & (np.nan_to_num(fits.theta, nan=1.0) < SINGULAR_TOL),
         "method": methods, "note": notes,
     })
     return table.loc[:, list(columns)]
@@ -244,17 +243,8 @@ def change_mixed_scopes(frame: pd.DataFrame, pairs, *, score: str = "score", wav
     coded = [(code_of.get(a, -2), code_of.get(b, -2)) for a, b in pairs]
     names = {"score": score, "time": wave, "region": region, "respondent": respondent, "adjust": list(adjust_for)}
     y_all, x_all, x_columns = _design(rows.assign(**{wave: 0.0}), score, wave, adjust_for)
-    takes = [np.flatnonzero((wave_codes == a) | (wave_codes == b)) for a, b in coded]
-    take = np.concatenate(takes)
-    pair_of = np.repeat(np.arange(len(pairs)), [t.size for t in takes])
-    x = x_all[take]
-    x[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
     n_regions = len(labels)
-    scope = pair_of * n_regions + region_codes[take]
-    person = pd.factorize(scope.astype(np.int64) * (int(respondent_codes.max(initial=0)) + 1)
-                          + respondent_codes[take])[0]
-    sums = scope_sums(y_all[take], x, scope, person, len(pairs) * n_regions)
-    del x
+    takes, sums = _stacked_pair_sums(y_all, x_all, wave_codes, coded, region_codes, respondent_codes, n_regions)
     present = np.flatnonzero(sums.n > 0)
     regional = _regional_rows(_subset(sums, present), x_columns, {**names, "region": None}, CHANGE_MIXED_COLUMNS)
     regional.insert(0, "region", [str(labels[i % n_regions]) for i in present])
@@ -272,6 +262,19 @@ def change_mixed_scopes(frame: pd.DataFrame, pairs, *, score: str = "score", wav
     table.insert(0, "to_wave", [pairs[i][1] for i in table["_pair"]])
     table.insert(0, "from_wave", [pairs[i][0] for i in table["_pair"]])
     return table.drop(columns="_pair")
+
+
+def _stacked_pair_sums(y, x_all, wave_codes, coded, region_codes, respondent_codes, n_regions):
+    """The rows of every pair of waves stacked (scope = pair x region, time = 1 in the later wave) and their sums."""
+    takes = [np.flatnonzero((wave_codes == a) | (wave_codes == b)) for a, b in coded]
+    take = np.concatenate(takes)
+    pair_of = np.repeat(np.arange(len(coded)), [t.size for t in takes])
+    x = x_all[take]
+    x[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
+    scope = pair_of * n_regions + region_codes[take]
+    person = pd.factorize(scope.astype(np.int64) * (int(respondent_codes.max(initial=0)) + 1)
+                          + respondent_codes[take])[0]
+    return takes, scope_sums(y[take], x, scope, person, len(coded) * n_regions)
 
 
 def _subset(sums: ScopeSums, index: np.ndarray) -> ScopeSums:
