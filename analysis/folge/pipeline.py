@@ -14,7 +14,7 @@ from typing import Callable
 from threadpoolctl import threadpool_limits
 
 from .analysis import AnalysisResult, compute_analysis, conform, write_results
-from .criteria import evaluate_criteria, load_criteria
+from .criteria import judge_criteria, load_criteria
 
 __all__ = ["analyze_study"]
 
@@ -24,7 +24,7 @@ def analyze_study(study_root: str | Path = ".", out_dir: str | Path | None = Non
     """Compute every result table, judge the success criteria, write both with a manifest.
 
     What ``folge analyze`` does: :func:`folge.analysis.compute_analysis`, then
-    :func:`folge.criteria.evaluate_criteria` over its tables (``criteria.csv``), then
+    :func:`folge.criteria.judge_criteria` over its tables (``criteria.csv``, ``rules.csv``), then
     :func:`folge.analysis.write_results`.
 
     Parameters
@@ -48,8 +48,9 @@ def analyze_study(study_root: str | Path = ".", out_dir: str | Path | None = Non
     data = result.data
     step("criteria")
     with threadpool_limits(limits=1, user_api="blas"):
-        criteria = evaluate_criteria(data.study, load_criteria(data.study.root), result.tables, data.responses)
+        criteria, rules = judge_criteria(data.study, load_criteria(data.study.root), result.tables, data.responses)
     result.tables["criteria"] = conform("criteria", criteria)
+    result.tables["rules"] = conform("rules", rules)
     result.manifest["tables"] = sorted(result.tables)
     out_dir = Path(out_dir) if out_dir is not None else Path(study_root) / "results"
     result.paths = write_results(result.tables, result.manifest, out_dir)

@@ -3,11 +3,14 @@
 The reference below is the runner's earlier implementation: one
 :func:`welch_change` / :func:`paired_change` call per construct, scope and pair of
 waves (those functions are checked against R in ``tests/statistics/test_change.py``),
-Holm within construct × scope × method.
+Holm within construct × scope × method until the mixed-model rows came; the Welch and
+paired rows are now descriptive, with an empty ``p_adj`` (the comparison's one adjusted p is
+the mixed-model row's, checked against :func:`change_mixed` per scope below).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,7 +20,7 @@ import pytest
 from folge.analysis._change_tables import change_table, comparisons
 from folge.statistics.change import holm_by_group
 from folge.analysis._inputs import AnalysisInput
-from folge.statistics import holm, paired_change, welch_change
+from folge.statistics import benjamini_hochberg, change_mixed, decide, holm, paired_change, welch_change
 
 WAVES = ["2015-1", "2015-2", "2016-1", "2016-2"]
 FLOATS = ("mean_from", "mean_to", "diff", "ci_low", "ci_high", "hedges_g", "g_ci_low", "g_ci_high", "p", "p_adj")
@@ -55,9 +58,7 @@ def _reference(data) -> pd.DataFrame:
                 scope_rows(construct_id, str(region),
                            {w: g["score"] for w, g in region_part.groupby("wave", sort=False)}, True)
     table = pd.DataFrame(rows)
-    table["p_adj"] = np.nan
-    for _, index in table.groupby(["construct", "region", "method"], sort=False).groups.items():
-        table.loc[index, "p_adj"] = holm(table.loc[index, "p"].to_numpy(dtype=float))
+    table["p_adj"] = np.nan  # descriptive rows carry no adjusted p
     return table
 
 
@@ -87,7 +88,10 @@ def _study_input(seed: int, constant: bool = False) -> AnalysisInput:
     scores = pd.DataFrame(rows, columns=["respondent", "region", "wave", "role", "construct", "score", "n_items",
                                          "instrument"])
     study = SimpleNamespace(instruments={"survey": SimpleNamespace(level="respondent"),
-                                         "status": SimpleNamespace(level="region")})
+                                         "status": SimpleNamespace(level="region")},
+                            waves=[SimpleNamespace(id=w, date=dt.date(2015 + i // 2, 3 + 6 * (i % 2), 1))
+                                   for i, w in enumerate(WAVES)],
+                            settings=SimpleNamespace(adjust_for=("role",), significance=0.05))
     return AnalysisInput(study, {}, scores, list(WAVES))
 
 
@@ -95,6 +99,7 @@ def _study_input(seed: int, constant: bool = False) -> AnalysisInput:
 def test_change_table_equals_per_row_runner(seed):
     data = _study_input(seed)
     got = change_table(data)
+    got = got[got["method"].isin(["welch", "paired-t"])].reset_index(drop=True)
     expected = _reference(data)
     assert len(got) == len(expected)
     for col in ("construct", "region", "from_wave", "to_wave", "comparison", "method", "note", "n_from", "n_to"):
@@ -105,6 +110,40 @@ def test_change_table_equals_per_row_runner(seed):
     # region-level instrument: national Welch rows only
     status = got[got["construct"] == "milestones"]
     assert set(status["region"]) == {"all"} and set(status["method"]) == {"welch"}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_mixed_rows_equal_the_per_scope_model_with_one_adjusted_p_per_comparison(seed):
+    data = _study_input(seed)
+    got = change_table(data)
+    mixed = got[got["method"].str.startswith("REML")]
+    scores = data.scores[data.scores["score"].notna()]
+    for (construct, from_wave, to_wave), rows in mixed.groupby(["construct", "from_wave", "to_wave"]):
+        part = scores[scores["construct"] == construct]
+        for row in rows.itertuples(index=False):
+            if construct == "milestones":  # region-level: national only, no role to adjust for
+                assert row.region == "all" and "not adjusted for it" in row.note
+                ref = change_mixed(part, from_wave, to_wave, region="region", adjust_for=())
+            elif row.region == "all":
+                ref = change_mixed(part, from_wave, to_wave, region="region")
+            else:
+                ref = change_mixed(part[part["region"] == row.region], from_wave, to_wave)
+            ref = ref.iloc[0]
+            for column in ("diff", "se", "df"):
+                assert row._asdict()[column] == pytest.approx(ref[column], rel=1e-5, abs=1e-7, nan_ok=True), column
+            assert row.method == ref["method"]
+            # descriptive figures from the comparison's Welch row
+            welch = got[(got["method"] == "welch") & (got["construct"] == construct) & (got["region"] == row.region)
+                        & (got["from_wave"] == from_wave) & (got["to_wave"] == to_wave)].iloc[0]
+            assert (row.n_from, row.n_to) == (welch["n_from"], welch["n_to"])
+        regional = rows[rows["region"] != "all"]
+        if len(regional):
+            one_sided = decide(regional["diff"], regional["se"], regional["df"], 0.0)
+            np.testing.assert_allclose(regional["p"], one_sided["p"], rtol=1e-12, equal_nan=True)
+            np.testing.assert_allclose(regional["p_adj"], benjamini_hochberg(regional["p"].to_numpy(dtype=float)),
+                                       rtol=1e-12, equal_nan=True)
+    # one adjusted p per comparison: the descriptive rows carry none
+    assert got.loc[got["method"].isin(["welch", "paired-t"]), "p_adj"].isna().all()
 
 
 def test_equal_scores_in_both_waves_give_the_no_variance_note():

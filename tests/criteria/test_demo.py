@@ -49,7 +49,8 @@ def test_a_verdict_for_every_criterion_scope_and_wave(demo):
                 for w in truth["waves"]}
     assert set(map(tuple, table[SCOPE_COLUMNS].to_numpy())) == expected
     assert not table.duplicated(SCOPE_COLUMNS).any()
-    assert set(table["verdict"]) <= {"met", "partly-met", "not-met", "insufficient-data"}
+    assert set(table["verdict"]) <= {"met", "partly-met", "not-met", "inconclusive", "insufficient-data",
+                                     "descriptive"}
 
 
 def test_every_insufficient_row_names_its_gate(demo):
@@ -59,12 +60,23 @@ def test_every_insufficient_row_names_its_gate(demo):
 
 
 def test_small_region_is_insufficient_with_the_n_reason(demo):
-    _, table, truth, _ = demo
+    root, table, truth, criteria = demo
     rows = table[table["region"] == truth["small_region"]]
-    assert (rows["verdict"] == "insufficient-data").all()
     assert rows["gate"].str.split(";").apply(lambda g: "n" in g).all()
     assert rows["reason"].str.contains("for få svar").all()
-    assert rows["value"].isna().all()  # no figure from fewer than min_n answers
+    # every rule on its respondents is insufficient-data, with no figure from fewer than min_n
+    # answers; only facts from its status reports (exempt from min_n) can still be judged
+    rules = pd.read_csv(root / "results" / "rules.csv", dtype={"region": str})
+    rules = rules[rules["region"] == truth["small_region"]]
+    fact = [criteria[c].indicators[i].is_fact if i in criteria[c].indicators else False
+            for c, i in zip(rules["criterion"], rules["indicator"], strict=True)]
+    respondent_rules = rules[[not f for f in fact]]
+    assert (respondent_rules["verdict"] == "insufficient-data").all()
+    assert respondent_rules["estimate"].isna().all()
+    judged = rows[rows["verdict"] != "insufficient-data"]
+    assert judged["value"].isna().all() or set(judged["indicator"]) <= {i for c in criteria.values()
+                                                                        for i, ind in c.indicators.items()
+                                                                        if ind.is_fact}
 
 
 def test_unreliable_construct_gives_the_reliability_reason(demo):
@@ -132,4 +144,35 @@ def test_folge_criteria_prints_the_last_analysis(demo):
     result = CliRunner().invoke(cli, ["criteria", "--study", str(root), "--region", truth["small_region"],
                                       "--wave", truth["waves"][-1], "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "17 rows (insufficient data: 17)" in result.output or "rows (insufficient data:" in result.output
+    assert "17 rows (" in result.output and "insufficient data:" in result.output
+
+
+def test_no_rule_row_contradicts_its_bounds(demo):
+    root, _, _, _ = demo
+    rules = pd.read_csv(root / "results" / "rules.csv")
+    assert len(rules) > 0 and {"met", "not-met", "inconclusive", "insufficient-data"} <= set(rules["verdict"])
+    not_met, met = rules[rules["verdict"] == "not-met"], rules[rules["verdict"] == "met"]
+    assert not (not_met["ci_high"] > not_met["bar"]).any(), not_met[not_met["ci_high"] > not_met["bar"]]
+    assert not (met["ci_low"] < met["bar"]).any(), met[met["ci_low"] < met["bar"]]
+    assert met["ci_low"].notna().all() and not_met["ci_high"].notna().all()  # NaN never decides
+    inconclusive = rules[rules["verdict"] == "inconclusive"]
+    assert (inconclusive["mde"] > 0).all() and inconclusive["reason"].str.contains("trenger en forskjell").all()
+    assert rules.loc[rules["verdict"] == "insufficient-data", "reason"].str.startswith("for lite data").all()
+
+
+def test_a_change_rule_shows_the_p_and_adjusted_p_of_change_table(demo):
+    root, _, truth, criteria = demo
+    rules = pd.read_csv(root / "results" / "rules.csv", dtype={"wave": str, "region": str})
+    change = pd.read_csv(root / "results" / "change.csv", dtype={"from_wave": str, "to_wave": str, "region": str})
+    mixed = change[change["method"].str.startswith("REML")].set_index(["construct", "region", "from_wave", "to_wave"])
+    compared = 0
+    for row in rules[(rules["kind"] == "change") & rules["p"].notna()].itertuples(index=False):
+        rule = criteria[row.criterion].rules[row.rule - 1]
+        indicator = criteria[row.criterion].indicators[rule.indicator]
+        if indicator.kind != "construct" or rule.minimum != 0 or (rule.reference or "first") != "first":
+            continue
+        key = (indicator.ref, row.region, truth["waves"][0], row.wave)
+        if key in mixed.index:
+            assert (row.p, row.p_adj) == pytest.approx((mixed.loc[key, "p"], mixed.loc[key, "p_adj"]), rel=1e-9)
+            compared += 1
+    assert compared > 20

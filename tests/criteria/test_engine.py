@@ -17,7 +17,7 @@ from folge.criteria import (
     verdict_of,
 )
 from folge.definitions import load_study
-from folge.statistics.change import holm
+from folge.statistics import benjamini_hochberg, change_mixed, decide, regional_trend_mixed
 from scipy import stats
 
 from .conftest import REGIONS, WAVES, make_study
@@ -86,13 +86,14 @@ rules:
 def test_level_construct_is_a_one_sided_t_test(tmp_path):
     out = _run(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): HIGH, ("r2", "w1"): LOW})})
     row = out.loc[("c1", "r1", "w1")]
-    expected = stats.ttest_1samp(HIGH, 3.5, alternative="greater").pvalue
+    # the family is the rule at w1 over the regions: BH over r1 and r2's one-sided t-test p
+    one_sided = [stats.ttest_1samp(x, 3.5, alternative="greater").pvalue for x in (HIGH, LOW)]
     assert row["verdict"] == "met"
-    assert row["p"] == pytest.approx(expected, rel=1e-10)
+    assert row["p"] == pytest.approx(benjamini_hochberg(one_sided)[0], rel=1e-10)
     assert row["value"] == pytest.approx(np.mean(HIGH)) and row["threshold"] == 3.5 and row["n"] == 7
     assert out.loc[("c1", "r2", "w1"), "verdict"] == "not-met"
-    assert "snitt 4,29 mot terskel 3,50" in row["reason"]
-    assert "mean 4.29 against threshold 3.50" in row["reason_en"]
+    assert "oppfylt: trust 4,29, nedre grense" in row["reason"] and "over 3,50" in row["reason"]
+    assert "met: trust 4.29, lower bound" in row["reason_en"]
 
 
 def test_level_share_is_an_exact_binomial_test_and_drops_missing_codes(tmp_path):
@@ -147,34 +148,34 @@ rules:
 """
 
 
-def test_change_uses_change_table_one_sided_and_holm_within_scope(tmp_path):
-    scores = _scores({("r1", w): HIGH for w in WAVES})
-    change = pd.DataFrame([
-        {"construct": "trust", "region": "r1", "from_wave": "w1", "to_wave": "w2", "n_from": 7, "n_to": 7,
-         "diff": 0.4, "p": 0.02, "method": "welch"},
-        {"construct": "trust", "region": "r1", "from_wave": "w1", "to_wave": "w3", "n_from": 7, "n_to": 7,
-         "diff": 0.6, "p": 0.01, "method": "welch"},
-        {"construct": "trust", "region": "r1", "from_wave": "w1", "to_wave": "w3", "n_from": 5, "n_to": 5,
-         "diff": 0.6, "p": 0.9, "method": "paired"},  # ignored: the Welch row is used
-    ])
-    out = _run(tmp_path, CHANGE, {"scores": scores, "change": change})
+def test_change_uses_the_mixed_rows_of_change_table_with_bh_over_the_regions(tmp_path):
+    scores = _scores({(r, w): HIGH for r in ("r1", "r2") for w in WAVES})
+    rows = [{"construct": "trust", "region": r, "from_wave": "w1", "to_wave": w, "n_from": 7, "n_to": 7,
+             "diff": d, "se": 0.1, "df": 12.0, "p": 0.5, "method": "REML score ~ wave + role + (1 | respondent)"}
+            for r, w, d in (("r1", "w2", 0.4), ("r2", "w2", 0.15), ("r1", "w3", 0.6), ("r2", "w3", -0.3))]
+    rows.append({"construct": "trust", "region": "r1", "from_wave": "w1", "to_wave": "w2", "n_from": 7,
+                 "n_to": 7, "diff": -2.0, "p": 0.9, "method": "welch"})  # descriptive: not used
+    out = _run(tmp_path, CHANGE, {"scores": scores, "change": pd.DataFrame(rows)})
     assert out.loc[("c1", "r1", "w1"), "verdict"] == "insufficient-data"   # the reference wave
     assert out.loc[("c1", "r1", "w1"), "gate"] == "no-rule"
     assert "endring måles fra bølge w1" in out.loc[("c1", "r1", "w1"), "reason"]
-    assert out.loc[("c1", "r1", "w2"), "p"] == pytest.approx(0.01)       # family of one: 0.02 / 2
-    expected = holm([0.01, 0.005])                                       # one-sided p of w2 and w3
-    assert out.loc[("c1", "r1", "w3"), "p"] == pytest.approx(expected[1])
-    assert out.loc[("c1", "r1", "w3"), "verdict"] == "met"
+    expected = decide([0.4, 0.15], [0.1, 0.1], 12.0, 0.0)
+    assert out.loc[("c1", "r1", "w2"), "p"] == pytest.approx(expected["p_adj"][0])
+    assert out.loc[("c1", "r1", "w2"), "value"] == pytest.approx(0.4)
+    assert out.loc[("c1", "r1", "w2"), "verdict"] == "met"
+    assert out.loc[("c1", "r2", "w2"), "verdict"] == "inconclusive"
+    assert "trenger en forskjell på minst" in out.loc[("c1", "r2", "w2"), "reason"]
+    assert out.loc[("c1", "r2", "w3"), "verdict"] == "not-met"
 
 
-def test_change_without_table_row_is_computed_with_welch(tmp_path):
-    out = _run(tmp_path, CHANGE, {"scores": _scores({("r1", "w1"): LOW, ("r1", "w2"): HIGH})})
+def test_change_without_table_row_is_fitted_with_the_mixed_model(tmp_path):
+    scores = _scores({("r1", "w1"): LOW, ("r1", "w2"): HIGH})
+    out = _run(tmp_path, CHANGE, {"scores": scores})
     row = out.loc[("c1", "r1", "w2")]
-    expected = stats.ttest_ind(HIGH, LOW, equal_var=False, alternative="greater").pvalue
-    assert row["p"] == pytest.approx(expected, rel=1e-8)
+    expected = change_mixed(scores, "w1", "w2").iloc[0]
+    assert row["value"] == pytest.approx(expected["diff"], rel=1e-6)
     assert row["value"] == pytest.approx(np.mean(HIGH) - np.mean(LOW))
     assert row["verdict"] == "met"
-    assert "Holm" in row["reason_en"]
 
 
 def test_a_decline_fails_the_change_rule(tmp_path):
@@ -183,7 +184,7 @@ def test_a_decline_fails_the_change_rule(tmp_path):
 
 
 # ------------------------------------------------------------------------- trend
-def test_regional_trend_is_one_sided_ols(tmp_path):
+def test_regional_trend_is_the_mixed_model_slope_per_year(tmp_path):
     body = """\
     indicators:
       - {id: trust, construct: trust}
@@ -191,12 +192,12 @@ def test_regional_trend_is_one_sided_ols(tmp_path):
       - {kind: trend, indicator: trust}
     """
     cells = {("r1", "w1"): LOW, ("r1", "w2"): [v + 0.4 for v in LOW], ("r1", "w3"): HIGH}
-    out = _run(tmp_path, body, {"scores": _scores(cells)})
-    x = np.repeat([0.0, 1.0, 2.0], 7)
-    y = np.concatenate([LOW, [v + 0.4 for v in LOW], HIGH])
-    fit = stats.linregress(x, y, alternative="greater")
+    scores = _scores(cells)
+    out = _run(tmp_path, body, {"scores": scores})
+    days = {"w1": 0, "w2": 31, "w3": 59}  # the test study's waves: 2015-01-01, 02-01, 03-01
+    expected = regional_trend_mixed(scores.assign(years=scores["wave"].map(days) / 365.25)).iloc[0]
     row = out.loc[("c1", "r1", "w3")]
-    assert row["value"] == pytest.approx(fit.slope) and row["p"] == pytest.approx(fit.pvalue)
+    assert row["value"] == pytest.approx(expected["estimate"], rel=1e-6)
     assert row["verdict"] == "met"
     assert out.loc[("c1", "r1", "w1"), "gate"] == "no-rule"              # one wave: no trend yet
 
@@ -225,8 +226,9 @@ def test_association_across_regions_from_the_outcome_wave_on(tmp_path):
     assert row["value"] == pytest.approx(stats.spearmanr(x, y).statistic)
     # exact permutation: only 1 of the C(6, 3) = 20 splits of the reached puts the three highest on top
     assert row["n"] == 6 and row["p"] == pytest.approx(1 / 20)
-    assert row["verdict"] == "not-met"  # p = .05 is not below .05: six regions cannot show more
-    assert json.loads(row["rules"])[0]["status"] == "fail"
+    # six regions are fewer than settings.association_min_regions (20): described, not judged
+    assert row["verdict"] == "descriptive"
+    assert "beskrivende: rho" in row["reason"] and "95 % KI" in row["reason"]
 
 
 def test_association_needs_enough_regions(tmp_path):
@@ -255,7 +257,7 @@ def test_funnel_follows_respondents_stage_to_stage(tmp_path):
     assert out.loc[("c1", "r1", "w1"), "value"] == pytest.approx(18 / 20)
     broken_row = out.loc[("c1", "r2", "w1")]
     assert broken_row["verdict"] == "not-met"
-    assert "svakeste ledd: used" in broken_row["reason"]
+    assert "ikke oppfylt: used 0,10, øvre grense" in broken_row["reason"]
     # the rule's p is the largest step p: used among those who shared, 2 of 20
     assert broken_row["p"] == pytest.approx(stats.binomtest(2, 20, 0.5, alternative="greater").pvalue)
 
@@ -265,9 +267,10 @@ def test_n_gate_names_the_count_and_hides_the_figure(tmp_path):
     out = _run(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): HIGH[:3]})})
     row = out.loc[("c1", "r1", "w1")]
     assert row["verdict"] == "insufficient-data" and row["gate"] == "n"
-    assert "for få svar i bølge w1 (n = 3 < 5)" in row["reason"]
-    assert "too few answers in wave w1 (n = 3 < 5)" in row["reason_en"]
-    assert math.isnan(row["value"]) and row["n"] == 3
+    assert "for få svar i bølge w1 (færre enn 5)" in row["reason"]
+    assert "too few answers in wave w1 (fewer than 5)" in row["reason_en"]
+    assert "3" not in row["reason"] and "3" not in row["reason_en"]  # no count below min_n is stated
+    assert math.isnan(row["value"]) and math.isnan(row["n"])
 
 
 def test_reliability_gate(tmp_path):
@@ -302,8 +305,11 @@ def test_invariance_gate_closes_change_not_level(tmp_path):
     out = _run(tmp_path, body, {"scores": scores, "invariance": invariance})
     assert out.loc[("c1", "r1", "w1"), "verdict"] == "not-met"   # level alone, no comparison over time
     row = out.loc[("c1", "r1", "w2")]
-    assert row["verdict"] == "insufficient-data" and row["gate"] == "invariance"
+    # the change rule is insufficient-data, so the criterion rests on its applicable rule (level)
+    assert row["gate"] == "invariance" and row["verdict"] == "met"
     assert "scalar invariance fails" in row["reason_en"]
+    rules = {r["kind"]: r["verdict"] for r in json.loads(row["rules"])}
+    assert rules == {"level": "met", "change": "insufficient-data"}
 
 
 def test_every_insufficient_row_names_its_gate(tmp_path):
@@ -340,3 +346,66 @@ def _r(status, kind="level"):
 ])
 def test_verdict_logic(statuses, verdict):
     assert verdict_of([_r(s) for s in statuses])[0] == verdict
+
+
+# ------------------------------------------------------------------------- degenerate data → insufficient-data
+def _rules_of(tmp_path, body, tables, responses=None) -> pd.DataFrame:
+    from folge.criteria import judge_criteria
+
+    root = make_study(tmp_path, _criteria(body))
+    _, rules = judge_criteria(load_study(root), load_criteria(root), tables, responses or {})
+    return rules.set_index(["region", "wave"])
+
+
+TREND = """\
+indicators:
+  - {id: trust, construct: trust}
+rules:
+  - {kind: trend, indicator: trust}
+"""
+
+
+def test_constant_answers_are_insufficient_data_not_met(tmp_path):
+    rules = _rules_of(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): [4.0] * 7, ("r2", "w1"): HIGH})})
+    row = rules.loc[("r1", "w1")]
+    assert row["verdict"] == "insufficient-data" and "SD = 0" in row["reason"] and "SD = 0" in row["reason_en"]
+    assert rules.loc[("r2", "w1"), "verdict"] == "met"  # the family goes on without it
+
+
+def test_a_single_region_gives_no_national_trend(tmp_path):
+    cells = {("r1", w): [v + 0.3 * i for v in LOW] for i, w in enumerate(WAVES)}
+    rules = _rules_of(tmp_path, TREND, {"scores": _scores(cells)})
+    national = rules.loc[("all", "w3")]
+    assert national["verdict"] == "insufficient-data" and "kunne ikke beregnes" in national["reason"]
+    assert rules.loc[("r1", "w3"), "verdict"] == "met"
+
+
+def test_a_single_wave_gives_no_trend(tmp_path):
+    rules = _rules_of(tmp_path, TREND, {"scores": _scores({("r1", "w1"): HIGH, ("r2", "w1"): LOW})})
+    for scope in ("all", "r1", "r2"):
+        row = rules.loc[(scope, "w1")]
+        assert row["verdict"] == "insufficient-data" and "minst to bølger" in row["reason"]
+
+
+def test_an_unestimable_model_is_insufficient_data(tmp_path):
+    scores = _scores({(r, w): HIGH for r in ("r1", "r2") for w in ("w1", "w2")})
+    change = pd.DataFrame([{"construct": "trust", "region": r, "from_wave": "w1", "to_wave": "w2", "n_from": 7,
+                            "n_to": 7, "diff": d, "se": se, "df": df, "p": np.nan,
+                            "method": "REML score ~ wave + role + (1 | respondent)"}
+                           for r, d, se, df in (("r1", np.nan, np.nan, np.nan), ("r2", 0.5, 0.1, np.nan))])
+    rules = _rules_of(tmp_path, CHANGE, {"scores": scores, "change": change})
+    for region in ("r1", "r2"):  # no estimate; an estimate without df: neither passes nor fails
+        row = rules.loc[(region, "w2")]
+        assert row["verdict"] == "insufficient-data" and "kunne ikke beregnes" in row["reason"]
+        assert np.isnan(row["p"])
+
+
+def test_level_rule_prefers_the_weighted_level_of_levels_table(tmp_path):
+    levels = pd.DataFrame({"construct": ["trust"] * 3, "region": ["r1", "r2", "all"], "wave": ["w1"] * 3,
+                           "n": [7, 7, 14], "mean": [3.9, 3.2, 3.55], "se": [0.1, 0.1, 0.02]})
+    rules = _rules_of(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): HIGH, ("r2", "w1"): LOW}),
+                                        "levels": levels})
+    assert rules.loc[("r1", "w1"), "estimate"] == pytest.approx(3.9)  # not the unweighted 4.29
+    expected = decide([3.55], [0.02], 1.0, 3.5)  # nationally df = regions with a level - 1
+    assert rules.loc[("all", "w1"), "ci_low"] == pytest.approx(expected["ci_low"][0])
+    assert rules.loc[("all", "w1"), "verdict"] == expected["verdict"][0]

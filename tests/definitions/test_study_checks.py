@@ -89,3 +89,20 @@ def test_max_freed_defaults_to_one_item_and_is_read_as_a_whole_number(tmp_path):
 def test_max_freed_must_be_a_small_whole_number(tmp_path, value):
     study = STUDY.replace("min_n: 5\n", f"min_n: 5\nsettings:\n  max_freed: {value}\n")
     assert _codes(tmp_path, study) == [("bad-value", 4)]
+
+
+def test_adjust_for_defaults_to_role_and_can_be_turned_off(tmp_path):
+    assert load_study(_study_with(tmp_path, "")).settings.adjust_for == ("role",)
+    assert load_study(_study_with(tmp_path, "settings: {adjust_for: []}\n")).settings.adjust_for == ()
+    study = load_study(_study_with(tmp_path, "settings: {association_min_regions: 8}\n"))
+    assert study.settings.association_min_regions == 8 and study.settings.adjust_for == ("role",)
+
+
+@pytest.mark.parametrize("setting", ["adjust_for: [gender]", "adjust_for: role", "association_min_regions: 2.5"])
+def test_bad_model_settings_are_reported(tmp_path, setting):
+    assert _codes(tmp_path, STUDY + f"settings:\n  {setting}\n") == [("bad-value", 13)]  # the line of the setting
+
+
+def _study_with(tmp_path: Path, extra: str) -> Path:
+    assert _codes(tmp_path, STUDY + extra) == []
+    return tmp_path

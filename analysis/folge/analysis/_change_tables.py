@@ -14,11 +14,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..statistics import trend
-from ..statistics.change import holm_by_group, paired_change_summary, welch_change_summary
+from ..statistics.change import paired_change_summary, welch_change_summary
 from ._inputs import AnalysisInput
+from ._mixed_tables import mixed_change_rows, trend_table
 
 __all__ = ["comparisons", "change_table", "trend_table"]
+
+#: Order of a comparison's rows: the descriptive Welch and paired rows, then the model's.
+_METHOD_ORDER = {"welch": 0, "paired-t": 1}
+#: Columns a mixed-model change row takes from the Welch row of the same comparison.
+_DESCRIPTIVE = ("n_from", "n_to", "mean_from", "mean_to", "hedges_g", "g_ci_low", "g_ci_high")
 
 #: A group variance this small relative to its squared mean is rounding noise of
 #: equal scores (an exact variance of scores on a response scale is far larger).
@@ -101,7 +106,37 @@ def _paired_summaries(score, resp, wave, region, n_regions, n_waves, wave_pairs)
 
 
 def change_table(data: AnalysisInput) -> pd.DataFrame:
-    """Welch and paired change per construct, nationally and per region, with Holm's p_adj.
+    """change.csv: per construct, scope and comparison the Welch, paired and mixed-model rows.
+
+    The mixed-model row (``method`` names the model fitted) carries ``se``, ``df``, the
+    one-sided ``p`` and the ``p_adj`` the verdicts use (:func:`mixed_change_rows`); its
+    counts, means and Hedges' g are those of the comparison's Welch row. The Welch and
+    paired rows are descriptive: their ``p`` is their own test's, ``p_adj`` is empty (one
+    adjusted p per comparison). Region-level instruments get national rows only.
+    """
+    table = _descriptive_change_table(data)
+    if table.empty:
+        return table
+    mixed = mixed_change_rows(data, comparisons(data.waves))
+    if mixed.empty:
+        return table
+    keys = ["construct", "region", "from_wave", "to_wave"]
+    welch = table.loc[table["method"] == "welch", [*keys, *_DESCRIPTIVE]]
+    mixed = mixed.merge(welch, on=keys, how="left")
+    both = pd.concat([table, mixed], ignore_index=True)
+    pair_rank = {(a, b): i for i, (a, b, _) in enumerate(comparisons(data.waves))}
+    order = np.lexsort((
+        both["method"].map(_METHOD_ORDER).fillna(2).to_numpy(),
+        [pair_rank[(a, b)] for a, b in zip(both["from_wave"], both["to_wave"], strict=True)],
+        both["region"].astype(str).to_numpy(),
+        (both["region"] != "all").to_numpy(),
+        pd.factorize(both["construct"])[0],
+    ))
+    return both.iloc[order].reset_index(drop=True)
+
+
+def _descriptive_change_table(data: AnalysisInput) -> pd.DataFrame:
+    """Welch and paired change per construct, nationally and per region (``p_adj`` empty).
 
     Region-level instruments (one answer per region) get national rows only: a region's
     own change would rest on one answer per wave. A paired row is given where at least
@@ -177,23 +212,5 @@ def change_table(data: AnalysisInput) -> pd.DataFrame:
     table["to_wave"] = np.array([p[1] for p in pairs], dtype=object)[pi]
     table["comparison"] = np.array([p[2] for p in pairs], dtype=object)[pi]
     table["method"] = np.where(method == 0, "welch", "paired-t")
-    family = (gi * scopes + si) * 2 + method
-    table["p_adj"] = holm_by_group(table["p"].to_numpy(dtype=float), family)
+    table["p_adj"] = np.nan  # descriptive rows: the comparison's adjusted p is the mixed row's
     return table
-
-
-def trend_table(data: AnalysisInput) -> pd.DataFrame:
-    """National slope per construct from score ~ wave index + (1 | region), REML."""
-    rank = data.wave_rank()
-    scores = data.scores[data.scores["score"].notna()]
-    rows = []
-    wave_index = _wave_index(scores["wave"], rank)
-    region_codes, _ = _codes(scores["region"], sort=True)
-    region = pd.Series(region_codes).where(region_codes >= 0)  # sorted like the labels
-    for construct_id, index in scores.groupby("construct", sort=False, observed=True).indices.items():
-        frame = pd.DataFrame({"score": scores["score"].to_numpy()[index], "wave_index": wave_index[index],
-                              "region": region.to_numpy()[index]})
-        row = trend(frame)
-        row.insert(0, "construct", construct_id)
-        rows.append(row)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()

@@ -29,11 +29,14 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "agreement": ("construct", "wave", "region", "n", "mean", "sd", "rwg_j", "ad", "note"),
     "change": ("construct", "region", "from_wave", "to_wave", "n_from", "n_to", "mean_from", "mean_to", "diff",
                "ci_low", "ci_high", "hedges_g", "p", "p_adj", "method", "g_ci_low", "g_ci_high", "comparison",
-               "note"),
-    "trend": ("construct", "estimate", "se", "ci_low", "ci_high", "p", "n", "n_regions", "method", "note"),
+               "note", "se", "df"),
+    "trend": ("construct", "region", "estimate", "se", "df", "ci_low", "ci_high", "p", "n", "n_regions", "method",
+              "note"),
     "invariance": ("construct", "estimator", "model", "chi2", "chi2_scaled", "df", "cfi", "rmsea", "srmr",
                    "delta_cfi", "delta_rmsea", "chi2_diff", "df_diff", "p_diff", "holds", "note", "n", "n_groups"),
     "criteria": ("criterion", "region", "wave", "indicator", "value", "n", "threshold", "p", "verdict", "reason"),
+    "rules": ("criterion", "rule", "kind", "region", "wave", "indicator", "estimate", "ci_low", "ci_high", "bar", "p",
+              "p_adj", "family", "mde", "n", "verdict", "reason"),
     "response_rates": ("region", "wave", "role", "invited", "responded", "rate", "source", "n_eff"),
     "weights": ("instrument", "respondent", "region", "wave", "role", "weight"),
     "levels": ("construct", "region", "wave", "n", "mean", "se", "ci_low", "ci_high", "weighted", "eb", "eb_se",
@@ -153,13 +156,13 @@ def read_manifest(results_dir: str | Path) -> dict:
 #: Columns holding a wave id: an ordered categorical in study order.
 WAVE_COLUMNS: frozenset[str] = frozenset({"wave", "from_wave", "to_wave"})
 #: Columns holding true/false: pandas' nullable ``boolean``.
-BOOL_COLUMNS: frozenset[str] = frozenset({"holds", "weighted"})
+BOOL_COLUMNS: frozenset[str] = frozenset({"holds", "weighted", "singular"})
 #: Columns holding text: pandas' ``str`` (missing is NaN), so ids such as ``0301`` keep their form.
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",
     "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model",
     "estimator",
-    "source", "gate", "rules", "flag", "unit"})
+    "source", "gate", "rules", "flag", "unit", "kind", "family"})
 
 
 def column_kind(column: str) -> str:

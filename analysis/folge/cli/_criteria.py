@@ -9,8 +9,10 @@ import pandas as pd
 
 from ._common import console, reports_errors, study_option
 
-_STYLE = {"met": "green", "partly-met": "yellow", "not-met": "red", "insufficient-data": "dim"}
-_MARK = {"met": "✓", "partly-met": "◐", "not-met": "✗", "insufficient-data": "·"}
+_STYLE = {"met": "green", "partly-met": "yellow", "not-met": "red", "inconclusive": "cyan", "insufficient-data": "dim",
+          "descriptive": "dim"}
+_MARK = {"met": "✓", "partly-met": "◐", "not-met": "✗", "inconclusive": "?", "insufficient-data": "·",
+         "descriptive": "~"}
 
 
 def _read(results: Path) -> pd.DataFrame:
@@ -37,6 +39,14 @@ def _label(verdict: str, i: int) -> str:
     return f"[{_STYLE.get(verdict, '')}]{text}[/]"
 
 
+def _interval(row) -> str:
+    """The deciding rule's one-sided bounds (adjusted for the regions judged together), or ''."""
+    low, high = getattr(row, "ci_low", float("nan")), getattr(row, "ci_high", float("nan"))
+    if pd.isna(low) and pd.isna(high):
+        return ""
+    return f"[{_short(low)}, {_short(high)}]"
+
+
 def _reason(row, column: str) -> str:
     text = getattr(row, column)
     return "" if pd.isna(text) else str(text).replace("[", "\\[")
@@ -49,18 +59,18 @@ def _as_table(frame: pd.DataFrame, shown: list[str], i: int, reasons: bool, reas
     from ..vocabulary import labels
 
     heads = {column: (words["nb"], words["en"]) for column, words in labels("criteria", "column").items()}
-    columns = ["criterion", *shown, "verdict", "indicator", "value", "n", "threshold", "p"]
+    columns = ["criterion", *shown, "verdict", "indicator", "value", "interval", "n", "threshold", "p"]
     columns += ["reason"] if reasons else []
     table = Table(show_lines=False, pad_edge=False, expand=False)
     for column in columns:
         table.add_column(heads[column][i], overflow="fold", ratio=4 if column == "reason" else None,
-                         justify="right" if column in ("value", "n", "threshold", "p") else "left",
+                         justify="right" if column in ("value", "interval", "n", "threshold", "p") else "left",
                          no_wrap=column != "reason")
     for row in frame.itertuples(index=False):
         cells = {"criterion": str(row.criterion), "region": str(row.region), "wave": str(row.wave),
                  "verdict": _label(str(row.verdict), i),
                  "indicator": "" if pd.isna(row.indicator) else str(row.indicator),
-                 "value": _short(row.value), "n": "" if pd.isna(row.n) else str(int(row.n)),
+                 "value": _short(row.value), "interval": _interval(row).replace("[", "\\["), "n": "" if pd.isna(row.n) else str(int(row.n)),
                  "threshold": _short(row.threshold), "p": _short(row.p, 3),
                  "reason": _reason(row, reason_column) if reasons else ""}
         table.add_row(*(cells[c] for c in columns))
@@ -73,8 +83,8 @@ def _print_as_list(frame: pd.DataFrame, shown: list[str], i: int, reasons: bool,
         where = " ".join(str(getattr(row, c)) for c in shown)
         figures = []
         if not pd.isna(row.value):
-            figures.append(f"{_short(row.value)}" + (f" / {_short(row.threshold)}" if not pd.isna(row.threshold)
-                                                    else ""))
+            figures.append(f"{_short(row.value)} {_interval(row)}".strip().replace("[", "\\[")
+                           + (f" / {_short(row.threshold)}" if not pd.isna(row.threshold) else ""))
         if not pd.isna(row.n):
             figures.append(f"n={int(row.n)}")
         if not pd.isna(row.p):

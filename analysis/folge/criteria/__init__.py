@@ -19,7 +19,8 @@ from ..definitions import (
     check_criteria,
     load_criteria,
 )
-from ._engine import CRITERIA_COLUMNS, VERDICTS, evaluate_criteria, verdict_of
+from ._decisions import RULES_COLUMNS
+from ._engine import CRITERIA_COLUMNS, VERDICTS, evaluate_criteria, judge_criteria, verdict_of
 from ._evidence import ALL, Evidence
 from ._gates import MIN_REGIONS
 from ._reasons import REASONS, VERDICT_LABELS, Reason, say
@@ -31,6 +32,7 @@ __all__ = [
     "INDICATOR_KINDS",
     "MIN_REGIONS",
     "REASONS",
+    "RULES_COLUMNS",
     "RULE_KINDS",
     "STATUSES",
     "VERDICTS",
@@ -45,6 +47,7 @@ __all__ = [
     "check_criteria",
     "evaluate_criteria",
     "evaluate_rule",
+    "judge_criteria",
     "load_criteria",
     "say",
     "verdict_of",

@@ -1,19 +1,18 @@
-"""The criteria engine: every criterion × scope (``all`` and each region) × wave, one verdict.
+"""The criteria engine: every rule and criterion × scope (``all`` and each region) × wave.
 
-Verdict logic (one row of ``criteria.csv``):
+``rules.csv`` (:func:`judge_criteria`): each rule's three-way verdict from one-sided bounds
+against its bar, families of one rule at one wave over the regions (the nation its own);
+see :mod:`folge.criteria._decisions`. A closed gate, a rule that does not apply or a
+statistic that could not be estimated gives ``insufficient-data`` with the reason.
 
-1. a rule whose gate closed (``insufficient``) makes the verdict ``insufficient-data``,
-   whatever the other rules say; the reason lists every closed gate;
-2. otherwise, with no applicable rule (a change rule at its reference wave, an association
-   before its outcome wave, an instrument not used in that wave), ``insufficient-data``
-   with the reason that no rule applies and why;
-3. otherwise ``met`` when every applicable rule passes, ``partly-met`` when some do,
-   ``not-met`` when none do.
-
-The figures of the row (``indicator, value, n, threshold, p``) are those of the rule that
-decided it: the first rule whose gate closed, else the first that failed, else the first
-that passed, else the first rule. Every rule's result is kept in ``rules`` (JSON) and the
-reason texts (``reason`` in bokmål, ``reason_en`` in English) name each rule's outcome.
+``criteria.csv``: the rules' verdicts combined (:func:`folge.statistics.combine_verdicts`):
+``met`` when every applicable rule is met, ``not-met`` when at least one is not met and none
+is met, ``partly-met`` when some are met and others not, ``insufficient-data`` when no rule
+is applicable, ``inconclusive`` otherwise (``descriptive`` when every rule only describes).
+The figures of the row (``indicator, value, n, threshold, p``) are those of the first rule
+whose verdict is the criterion's (for ``partly-met``: the first not met); ``p`` is that
+rule's adjusted p. Every rule's result is kept in ``rules`` (JSON) and the reason texts
+(``reason`` in bokmål, ``reason_en`` in English) give each rule's verdict with its bounds.
 Waves with no data stored at all (not yet collected) get no rows.
 """
 
@@ -28,11 +27,13 @@ import pandas as pd
 from ..definitions import Study
 from ..definitions import Criterion
 from ._evidence import ALL, Evidence
+from ..statistics import combine_verdicts
+from ._decisions import RuleRow, decide_rules, rule_inputs, rules_frame, verdict_reason
 from ._gates import GATE_OF
-from ._reasons import RULE_LABELS, STATUS_LABELS, Reason
+from ._reasons import RULE_LABELS, Reason
 from ._rules import RuleResult, evaluate_rule
 
-__all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "verdict_of"]
+__all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "judge_criteria", "verdict_of"]
 
 #: Columns of ``criteria.csv``: the result contract's ten (``folge.analysis.TABLE_COLUMNS``), then the extra ones.
 CRITERIA_COLUMNS = (
@@ -51,13 +52,17 @@ CRITERIA_COLUMNS = (
     "rules_passed",
     "rules_applicable",
     "rules",
+    "ci_low",
+    "ci_high",
 )
-#: Verdicts, best first.
-VERDICTS = ("met", "partly-met", "not-met", "insufficient-data")
+#: Verdicts of ``criteria.csv``, best first (``descriptive``: every rule only describes).
+VERDICTS = ("met", "partly-met", "not-met", "inconclusive", "insufficient-data", "descriptive")
 
 
 def verdict_of(results: Iterable[RuleResult]) -> tuple[str, RuleResult | None, list[Reason]]:
-    """``(verdict, deciding result, gate reasons)`` from the results of one criterion's rules."""
+    """``(verdict, deciding result, gate reasons)`` from the two-way results of one criterion's
+    rules (pass/fail: the test outcome alone, without bounds; kept for callers of the engine's
+    rules, the published verdicts are three-way: :func:`judge_criteria`)."""
     results = list(results)
     closed = [r for r in results if r.status == "insufficient"]
     if closed:
@@ -73,27 +78,6 @@ def verdict_of(results: Iterable[RuleResult]) -> tuple[str, RuleResult | None, l
     return ("partly-met" if passed else "not-met"), failed[0], []
 
 
-def _rule_text(result: RuleResult, lang: str) -> str:
-    i = 0 if lang == "nb" else 1
-    head = f"{RULE_LABELS[result.kind][i]} {result.indicator} {STATUS_LABELS[result.status][i]}"
-    details = "; ".join(r.text(lang) for r in result.reasons)
-    return f"{head}: {details}" if details else head
-
-
-def _reason(verdict: str, results: list[RuleResult], gates: list[Reason], wave: str, lang: str) -> str:
-    if verdict == "insufficient-data" and gates:
-        return "; ".join(g.text(lang) for g in gates)
-    if verdict == "insufficient-data":
-        why = " / ".join(dict.fromkeys(r.text(lang) for res in results for r in res.reasons)) or (
-            "ingen regler" if lang == "nb" else "no rules")
-        return Reason("no-rule-applies", wave=wave, why=why).text(lang)
-    applicable = [r for r in results if r.status in ("pass", "fail")]
-    passed = sum(r.status == "pass" for r in applicable)
-    head = (f"{passed} av {len(applicable)} regler oppfylt" if lang == "nb"
-            else f"{passed} of {len(applicable)} rules passed")
-    return head + ": " + " | ".join(_rule_text(r, lang) for r in applicable)
-
-
 def _nan(value) -> float:
     try:
         return float(value)
@@ -101,27 +85,81 @@ def _nan(value) -> float:
         return math.nan
 
 
-def _row(crit: Criterion, scope: str, wave: str, results: list[RuleResult]) -> dict:
-    verdict, decider, gates = verdict_of(results)
-    applicable = [r for r in results if r.status in ("pass", "fail")]
+def _rule_line(row: RuleRow, lang: str) -> str:
+    i = 0 if lang == "nb" else 1
+    return f"{RULE_LABELS[row.rule.kind][i]} {row.rule.indicator}: {verdict_reason(row).text(lang)}"
+
+
+def _deciding(rows: list[RuleRow], verdict: str) -> RuleRow | None:
+    wanted = {"partly-met": "not-met"}.get(verdict, verdict)
+    for row in rows:
+        if row.decision.get("verdict") == wanted:
+            return row
+    return rows[0] if rows else None
+
+
+def _row(crit: Criterion, scope: str, wave: str, rows: list[RuleRow]) -> dict:
+    verdicts = [row.decision.get("verdict", "insufficient-data") for row in rows]
+    verdict = combine_verdicts(verdicts)
+    decider = _deciding(rows, verdict)
+    gates = list(dict.fromkeys(g for row in rows if row.result.status == "insufficient" for g in row.result.reasons))
+    applicable = [v for v in verdicts if v not in ("insufficient-data", "descriptive")]
+    shown = decider is not None and not math.isnan(decider.estimate)
     return {
         "criterion": crit.id,
         "region": scope,
         "wave": wave,
-        "indicator": decider.indicator if decider else "",
-        "value": _nan(decider.value) if decider else math.nan,
-        "n": _nan(decider.n) if decider else math.nan,
-        "threshold": _nan(decider.threshold) if decider else math.nan,
-        "p": _nan(decider.p) if decider else math.nan,
+        "indicator": decider.rule.indicator if decider else "",
+        "value": decider.estimate if shown else math.nan,
+        "n": _nan(decider.n) if shown else math.nan,
+        "threshold": decider.bar if decider else math.nan,
+        "p": _nan(decider.decision.get("p_adj", math.nan)) if decider else math.nan,
         "verdict": verdict,
-        "reason": _reason(verdict, results, gates, wave, "nb"),
-        "reason_en": _reason(verdict, results, gates, wave, "en"),
-        "gate": ";".join(dict.fromkeys(GATE_OF[g.code] for g in gates)) if gates else (
+        "reason": " | ".join(_rule_line(row, "nb") for row in rows),
+        "reason_en": " | ".join(_rule_line(row, "en") for row in rows),
+        "gate": ";".join(dict.fromkeys(GATE_OF[g.code] for g in gates if g.code in GATE_OF)) if gates else (
             "no-rule" if verdict == "insufficient-data" else ""),
-        "rules_passed": sum(r.status == "pass" for r in applicable),
+        "rules_passed": sum(v == "met" for v in verdicts),
         "rules_applicable": len(applicable),
-        "rules": json.dumps([r.as_dict() for r in results], ensure_ascii=False),
+        "rules": json.dumps([{**row.result.as_dict(), "verdict": row.decision.get("verdict")} for row in rows],
+                            ensure_ascii=False),
+        "ci_low": _nan(decider.decision.get("ci_low", math.nan)) if shown else math.nan,
+        "ci_high": _nan(decider.decision.get("ci_high", math.nan)) if shown else math.nan,
     }
+
+
+def judge_criteria(
+    study: Study,
+    criteria: Iterable[Criterion],
+    tables: Mapping[str, pd.DataFrame],
+    responses: Mapping[str, pd.DataFrame],
+    *,
+    waves: Iterable[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(criteria.csv, rules.csv)``: every rule × scope × wave with its three-way verdict, and
+    every criterion × scope × wave with the rules' verdicts combined (:func:`combine_verdicts`).
+
+    Parameters are those of :func:`evaluate_criteria`; ``tables`` may also hold ``levels``
+    (weighted means and SEs) for level rules. See :mod:`folge.criteria._decisions` for what
+    each rule's estimate, bounds and family are.
+    """
+    criteria = list(criteria)
+    by_id = {c.id: c for c in criteria}
+    ev = Evidence(study, tables, responses)
+    chosen = ev.waves_with_data() if waves is None else [w for w in ev.waves if w in set(waves)]
+    groups, every = [], []
+    for crit in criteria:
+        for wave in chosen:
+            for scope in (ALL, *ev.regions):
+                rows = [rule_inputs(ev, crit, RuleRow(crit.id, i + 1, rule, scope, wave,
+                                                      evaluate_rule(ev, crit, rule, scope, wave, by_id)))
+                        for i, rule in enumerate(crit.rules)]
+                groups.append((crit, scope, wave, rows))
+                every += rows
+    decide_rules(ev, every)
+    frame = pd.DataFrame([_row(crit, scope, wave, rows) for crit, scope, wave, rows in groups],
+                         columns=list(CRITERIA_COLUMNS))
+    return frame, rules_frame(every, ev)
 
 
 def evaluate_criteria(
@@ -138,40 +176,24 @@ def evaluate_criteria(
     ----------
     study : Study
         The study design: regions, waves (in order, with their instruments), ``min_n`` and
-        the bars in ``settings`` (``alpha_bar``, ``rwg_bar``, ``significance``).
+        the bars in ``settings`` (``alpha_bar``, ``rwg_bar``, ``significance``,
+        ``association_min_regions``).
     criteria : iterable of Criterion
         From :func:`folge.criteria.load_criteria`.
     tables : mapping of str to DataFrame
-        Result tables of ``folge analyze`` by name, with the result contract's columns; used here:
-        ``scores``, ``reliability``, ``agreement``, ``change``, ``trend``, ``invariance``.
-        A missing table leaves its gate open (``scores`` missing: scores are computed from
-        the responses).
+        Result tables of ``folge analyze`` by name; used here: ``scores``, ``reliability``,
+        ``agreement``, ``change``, ``trend``, ``invariance`` and, where present, ``levels``.
     responses : mapping of str to DataFrame
-        Raw wide responses per instrument id (``respondent, region, wave, role, version``
-        and one column per item, missing codes still in).
+        Raw wide responses per instrument id.
     waves : iterable of str, optional
         Judge only these waves (default: every wave with data).
 
     Returns
     -------
     pandas.DataFrame
-        One row per criterion × scope × wave with :data:`CRITERIA_COLUMNS`: the contract's
-        ``criterion, region, wave, indicator, value, n, threshold, p, verdict, reason``,
-        then ``reason_en``, ``gate`` (the closed gates, ``;``-separated: ``n``,
-        ``reliability``, ``agreement``, ``invariance``, ``no-report``, ``few-regions``;
-        ``no-rule`` when no rule applied; empty otherwise), ``rules_passed``,
-        ``rules_applicable`` and ``rules`` (every rule's result as JSON).
+        ``criteria.csv``: one row per criterion × scope × wave with :data:`CRITERIA_COLUMNS`;
+        ``verdict`` combines the rules' three-way verdicts (``rules.csv``, from
+        :func:`judge_criteria`), ``value``/``threshold``/``p`` are the deciding rule's
+        estimate, bar and adjusted p.
     """
-    criteria = list(criteria)
-    by_id = {c.id: c for c in criteria}
-    ev = Evidence(study, tables, responses)
-    chosen = ev.waves_with_data() if waves is None else [w for w in ev.waves if w in set(waves)]
-    rows = []
-    for crit in criteria:
-        for wave in chosen:
-            for scope in (ALL, *ev.regions):
-                results = [evaluate_rule(ev, crit, rule, scope, wave, by_id) for rule in crit.rules]
-                rows.append(_row(crit, scope, wave, results))
-    frame = pd.DataFrame(rows, columns=list(CRITERIA_COLUMNS))
-    frame["n"] = frame["n"].astype("Int64") if frame["n"].dropna().apply(float.is_integer).all() else frame["n"]
-    return frame
+    return judge_criteria(study, criteria, tables, responses, waves=waves)[0]

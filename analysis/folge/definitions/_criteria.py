@@ -65,8 +65,8 @@ _CRITERION_KEYS = {"id", "title", "source", "statement", "indicators", "rules", 
 _INDICATOR_KEYS = {"id", "construct", "item", "milestone", "at_least", "title", "description", "note"}
 _RULE_KEYS = {
     "level": {"kind", "indicator", "threshold", "note"},
-    "change": {"kind", "indicator", "from", "note"},
-    "trend": {"kind", "indicator", "note"},
+    "change": {"kind", "indicator", "from", "min_change", "note"},
+    "trend": {"kind", "indicator", "min_slope", "note"},
     "association": {"kind", "indicator", "outcome", "at", "outcome_at", "note"},
     "funnel": {"kind", "indicators", "threshold", "note"},
 }
@@ -119,6 +119,8 @@ class Rule:
     outcome_at: str | None = None
     indicators: tuple[str, ...] = ()  # funnel stages in order
     line: int = 0
+    #: change: ``min_change``; trend: ``min_slope`` per year (both default 0)
+    minimum: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -351,6 +353,10 @@ class _Checker:
             elif kind in ("change", "trend"):
                 if kind == "change":
                     self.wave_ref(rule, "from", rwhere, rline)
+                key = "min_change" if kind == "change" else "min_slope"
+                if key in rule and not _is_number(rule[key]):
+                    self.add(line_of(rule, key, rline), "bad-value", where=rwhere, key=key, rule="must be a number",
+                             value=rule[key])
                 if indicator is not None and indicator.kind == "milestone":
                     self.add(line_of(rule, "indicator", rline), "rule-not-for-indicator", where=rwhere,
                              kind=kind, indicator=indicator.id, indicator_kind="milestone",
@@ -498,6 +504,7 @@ def _build_rule(raw: dict, cid: str, line: int) -> Rule:
     return Rule(
         kind=kind, indicator=str(raw["indicator"]), threshold=threshold,
         reference=str(raw.get("from", "first")) if kind == "change" else None,
+        minimum=float(raw.get("min_change" if kind == "change" else "min_slope", 0.0) or 0.0),
         outcome=outcome,
         at=str(raw.get("at", "last")) if kind == "association" else None,
         outcome_at=str(raw.get("outcome_at", "last")) if kind == "association" else None,

@@ -286,6 +286,10 @@ class Settings:
     exclude_flagged: bool = False
     #: most items whose thresholds (or loading) partial invariance may free across waves
     max_freed: int = 1
+    #: columns the trend and change models adjust for (``settings.adjust_for``; ``()`` for none)
+    adjust_for: tuple[str, ...] = ("role",)
+    #: fewer regions with data than this make the association rule descriptive
+    association_min_regions: int = 20
 
 
 def waves_upto(order, wave_id: str | None = None) -> tuple[str, ...]:

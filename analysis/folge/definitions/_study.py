@@ -26,8 +26,18 @@ _WHOLE_SETTINGS = {"max_freed": (0, 10)}
 #: settings with a fixed set of choices (the first is the default)
 _CHOICE_SETTINGS = {"weighting": ("raking", "none"), "weight_empty": ("error", "collapse")}
 _OTHER_SETTINGS = ("weight_trim", "eb_below")
+#: Columns of the answers the trend and change models can adjust for (``settings.adjust_for``).
+ADJUSTABLE = ("role",)
+#: Model settings that are not a number in a range: key → check (None when the value is fine, else the rule broken).
+_MODEL_SETTINGS = {
+    "adjust_for": lambda v: None if isinstance(v, list) and all(x in ADJUSTABLE for x in v) else
+    f"must be a list of columns to adjust for, each one of {', '.join(ADJUSTABLE)} ([] for none)",
+    "association_min_regions": lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v >= 3 else
+    "must be a whole number ≥ 3",
+}
 #: every setting the checker knows (for "did you mean")
-_KNOWN_SETTINGS = {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS, *_CHOICE_SETTINGS, *_OTHER_SETTINGS}
+_KNOWN_SETTINGS = {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS, *_CHOICE_SETTINGS, *_OTHER_SETTINGS,
+                   *_MODEL_SETTINGS}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -66,6 +76,12 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
                                 key="licence", rule=f"must be one of {', '.join(LICENCES)}", value=licence))
     settings = data.get("settings") or {}
     for key, value in settings.items():
+        if key in _MODEL_SETTINGS:
+            rule = _MODEL_SETTINGS[key](value)
+            if rule:
+                problems.append(problem(path, line_of(settings, key), "bad-value", where="settings", key=key,
+                                        rule=rule, value=value))
+            continue
         if key in _CHOICE_SETTINGS or key in _OTHER_SETTINGS:
             problems += _check_survey_setting(path, settings, key, value)
             continue
@@ -136,6 +152,10 @@ def _settings(node) -> Settings:
             values[key] = int(value)
         elif key in _SETTING_FLAGS:
             values[key] = bool(value)
+        elif key == "adjust_for":
+            values[key] = tuple(str(c) for c in value)
+        elif key == "association_min_regions":
+            values[key] = int(value)
         elif key in _SETTING_KEYS:
             values[key] = float(value)
     return Settings(**values)

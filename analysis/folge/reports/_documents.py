@@ -446,6 +446,8 @@ def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
                                wave=ed.wave))
     notes += _invariance_care_notes(ed, lang, titles)
     trend = ed.frame("trend")
+    if not trend.empty and "region" in trend.columns:
+        trend = trend[trend["region"] == (region if region and region != TOTAL else TOTAL)]
     if not trend.empty and "note" in trend.columns:
         for row in _shown(trend).itertuples(index=False):
             if isinstance(row.note, str) and row.note.strip():
@@ -572,6 +574,8 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
         int(means["n"].max()) if not means.empty and means["n"].notna().any() else 0)
     titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
     trend_rows = ed.frame("trend").copy()
+    if "region" in trend_rows.columns:  # the national slope per year (regions' own rows are in trend.csv)
+        trend_rows = trend_rows[trend_rows["region"] == TOTAL]
     trend_table = ""
     if not trend_rows.empty:
         trend_rows["title"] = trend_rows["construct"].map(lambda c: titles.get(c, c))
@@ -624,8 +628,8 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
     if rows.empty or ed.previous is None:
         return ""
     rows = rows[(rows["to_wave"] == ed.wave) & (rows["from_wave"] == ed.previous)]
-    if "method" in rows.columns:
-        rows = rows[rows["method"].str.startswith("welch", na=False)]
+    if "method" in rows.columns:  # the model row: the comparison's diff, interval and one adjusted p
+        rows = rows[rows["method"].str.startswith("REML", na=False)]
     if rows.empty:
         return ""
     titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}

@@ -24,7 +24,8 @@ STAGE_LABELS: dict[str, dict[str, str]] = labels("reports", "stage")
 #: verdict → {lang: text}: the same words as the criteria engine's (``criteria.yaml``).
 VERDICT_LABELS: dict[str, dict[str, str]] = labels("criteria", "verdict")
 #: A shape beside each verdict word, so that no verdict is told by colour alone.
-VERDICT_SYMBOLS: dict[str, str] = {"met": "●", "partly-met": "◐", "not-met": "○", "insufficient-data": "–"}
+VERDICT_SYMBOLS: dict[str, str] = {"met": "●", "partly-met": "◐", "not-met": "○", "inconclusive": "?",
+                                   "insufficient-data": "–", "descriptive": "~"}
 
 
 def t(key: str, lang: str, /, **values) -> str:

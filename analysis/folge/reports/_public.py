@@ -222,7 +222,7 @@ _SPECS: dict[str, tuple[tuple[str, ...], dict]] = {
                  dict(by=("criterion", "wave"), parts=("region",), exempt="exempt")),
     "construct_means": (("weighted",), dict(by=("construct", "wave"), parts=("region", "role"), role="role")),
     "change": ((), dict(by=("construct", "from_wave", "to_wave", "method"), parts=("region",))),
-    "trend": (("construct", "method"), {}),
+    "trend": (("construct", "region", "method"), {}),
     "reliability": (("construct", "wave"), {}),
     "items": (("construct", "wave", "item"), {}),
     "icc": (("construct", "wave"), {}),

@@ -30,6 +30,8 @@ Aggregation, change and trend:
 Mixed models (``mixed``: REML with respondents nested in regions, Satterthwaite df):
 
 - :func:`trend_mixed`, :func:`regional_trend_mixed`, :func:`change_mixed`
+- :func:`trend_mixed_scopes`, :func:`change_mixed_scopes` (``mixed_scopes``: every region and
+  the nation from one pass, the regions' models fitted together)
 - :func:`lower_bound`, :func:`upper_bound` (one-sided t bounds for verdicts)
 - :func:`fit_nested_lmm`, :func:`satterthwaite_df` (the engine)
 
@@ -90,6 +92,7 @@ from folge.statistics.mixed import (
     trend_mixed,
     upper_bound,
 )
+from folge.statistics.mixed_scopes import change_mixed_scopes, trend_mixed_scopes
 from folge.statistics.omega import OMEGA_COLUMNS, mcdonald_omega
 from folge.statistics.polychoric import (
     POLYCHORIC_COLUMNS,
@@ -205,11 +208,13 @@ __all__ = [
     "TREND_MIXED_COLUMNS",
     "NestedLmmFit",
     "change_mixed",
+    "change_mixed_scopes",
     "fit_nested_lmm",
     "lower_bound",
     "regional_trend_mixed",
     "satterthwaite_df",
     "trend_mixed",
+    "trend_mixed_scopes",
     "upper_bound",
     # three-way decisions against a bar
     "DECISION_COLUMNS",

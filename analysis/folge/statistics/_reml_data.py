@@ -25,6 +25,7 @@ O(regions x distinct m x k^2), independent of the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -51,6 +52,13 @@ class NestedCrossproducts:
     @property
     def n_regions(self) -> int:
         return self.zz.shape[0]
+
+    @cached_property
+    def by_m(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``ss``, ``zz_m`` and ``zs_m`` as (K, rest) matrices, for the batched criterion."""
+        k = self.m_values.size
+        return (self.ss.reshape(k, -1), self.zz_m.transpose(1, 0, 2, 3).reshape(k, -1),
+                self.zs_m.transpose(1, 0, 2, 3).reshape(k, -1))
 
 
 def _sum_by(codes: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:

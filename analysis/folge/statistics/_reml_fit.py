@@ -9,7 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from folge.statistics._reml_criterion import Evaluation, evaluate, n_theta, region_factor, theta_lower_bounds
+from folge.statistics._reml_criterion import (
+    Evaluation,
+    evaluate,
+    n_theta,
+    profiled_many,
+    region_factor,
+    theta_lower_bounds,
+)
 from folge.statistics._reml_data import NestedCrossproducts
 
 __all__ = ["SINGULAR_TOL", "NestedLmmFit", "fit_theta"]
@@ -51,26 +58,30 @@ class NestedLmmFit:
 
 
 def _criterion(data: NestedCrossproducts, theta: np.ndarray) -> float:
-    try:
-        value = evaluate(data, theta).profiled_deviance(data.n, data.p)
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-        return math.inf
-    return value if math.isfinite(value) else math.inf
+    if n_theta(data) == 0:
+        try:
+            value = evaluate(data, theta).profiled_deviance(data.n, data.p)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            return math.inf
+        return value if math.isfinite(value) else math.inf
+    return float(profiled_many(data, np.asarray(theta, dtype=float)[None])[0])
+
+
+def _value_and_gradient(data: NestedCrossproducts, theta: np.ndarray) -> tuple[float, np.ndarray]:
+    """The criterion and its central differences (forward at a bound), all in one batched call."""
+    lower = theta_lower_bounds(data)
+    size = theta.size
+    steps = np.array([1e-6 * max(1.0, abs(t)) for t in theta])
+    forward = np.array([lower[i] is not None and theta[i] - steps[i] < lower[i] for i in range(size)])
+    shifts = np.diag(steps)
+    values = profiled_many(data, np.concatenate([theta[None], theta + shifts, theta - shifts]))
+    f0, up, down = float(values[0]), values[1:size + 1], values[size + 1:]
+    return f0, np.where(forward, (up - f0) / steps, (up - down) / (2.0 * steps))
 
 
 def _central_gradient(data: NestedCrossproducts, theta: np.ndarray, f0: float) -> np.ndarray:
-    grad = np.empty_like(theta)
-    lower = theta_lower_bounds(data)
-    for i in range(theta.size):
-        h = 1e-6 * max(1.0, abs(theta[i]))
-        up, down = theta.copy(), theta.copy()
-        up[i] += h
-        if lower[i] is not None and theta[i] - h < lower[i]:
-            grad[i] = (_criterion(data, up) - f0) / h  # forward difference at the bound
-            continue
-        down[i] -= h
-        grad[i] = (_criterion(data, up) - _criterion(data, down)) / (2.0 * h)
-    return grad
+    """Central differences of the criterion at ``theta`` (forward at a bound)."""
+    return _value_and_gradient(data, theta)[1]
 
 
 def _starts(data: NestedCrossproducts) -> list[np.ndarray]:
@@ -95,11 +106,10 @@ def _minimise(
         return theta
 
     def fun(sub):
-        theta = full(sub)
-        f0 = _criterion(data, theta)
+        f0, grad = _value_and_gradient(data, full(sub))
         if not math.isfinite(f0):
             return 1e300, np.zeros_like(sub)
-        return f0, _central_gradient(data, theta, f0)[free]
+        return f0, grad[free]
 
     bounds = [(lo, None) for lo, keep in zip(theta_lower_bounds(data), free, strict=True) if keep]
     with warnings.catch_warnings():

@@ -22,11 +22,12 @@ import math
 
 import numpy as np
 
-from folge.statistics._reml_criterion import evaluate
+from folge.statistics._reml_criterion import evaluate, pieces_many
 from folge.statistics._reml_fit import NestedLmmFit
 
 __all__ = ["contrast_variance", "satterthwaite_df"]
 
+_LOG_2PI = math.log(2.0 * math.pi)
 _ZERO_TOL = math.sqrt(np.finfo(float).eps / 7e-7)
 _EIGEN_TOL = 1e-8
 
@@ -42,45 +43,6 @@ def _richardson(values: list[float]) -> float:
     return a[0]
 
 
-def _hessian(func, x: np.ndarray, d: float = 0.1, r: int = 4) -> np.ndarray:
-    """numDeriv::genD's Hessian: Richardson-extrapolated central differences."""
-    n = x.size
-    f0 = func(x)
-    h0 = _steps(x, d)
-    unit = np.eye(n)
-    diag = np.empty(n)
-    for i in range(n):
-        approx = []
-        for k in range(r):
-            h = h0[i] / 2**k
-            approx.append((func(x + unit[i] * h) - 2 * f0 + func(x - unit[i] * h)) / h**2)
-        diag[i] = _richardson(approx)
-    hess = np.diag(diag)
-    for i in range(n):
-        for j in range(i):
-            approx = []
-            for k in range(r):
-                hi, hj = h0[i] / 2**k, h0[j] / 2**k
-                step = unit[i] * hi + unit[j] * hj
-                second = func(x + step) - 2 * f0 + func(x - step) - diag[i] * hi**2 - diag[j] * hj**2
-                approx.append(second / (2 * hi * hj))
-            hess[i, j] = hess[j, i] = _richardson(approx)
-    return hess
-
-
-def _gradient(func, x: np.ndarray, d: float = 1e-4, r: int = 4) -> np.ndarray:
-    """numDeriv::grad (method "Richardson")."""
-    h0 = _steps(x, d)
-    grad = np.empty(x.size)
-    for i in range(x.size):
-        unit = np.zeros(x.size)
-        unit[i] = 1.0
-        steps = [h0[i] / 2**k for k in range(r)]
-        approx = [(func(x + unit * h) - func(x - unit * h)) / (2 * h) for h in steps]
-        grad[i] = _richardson(approx)
-    return grad
-
-
 def _positive_inverse(matrix: np.ndarray) -> np.ndarray:
     values, vectors = np.linalg.eigh(matrix)
     keep = values > _EIGEN_TOL
@@ -93,17 +55,77 @@ def contrast_variance(fit: NestedLmmFit, varpar: np.ndarray, contrast: np.ndarra
     return float(varpar[-1] ** 2 * contrast @ ev.xtvx_inv @ contrast)
 
 
-def _deviance(fit: NestedLmmFit, varpar: np.ndarray) -> float:
-    return evaluate(fit.data, varpar[:-1]).deviance(varpar[-1], fit.data.n, fit.data.p)
+def _batched(fit: NestedLmmFit, contrast: np.ndarray):
+    """Deviance and contrast variance at many (theta, sigma) rows, one vectorised call each."""
+    n, p = fit.data.n, fit.data.p
+
+    def deviance(points: np.ndarray) -> np.ndarray:
+        logdet, pwrss, _ = pieces_many(fit.data, points[:, :-1])
+        s2 = points[:, -1] ** 2
+        with np.errstate(all="ignore"):
+            return logdet + pwrss / s2 + (n - p) * (_LOG_2PI + np.log(s2))
+
+    def variance(points: np.ndarray) -> np.ndarray:
+        return points[:, -1] ** 2 * pieces_many(fit.data, points[:, :-1], contrast)[2]
+
+    return deviance, variance
+
+
+def _hessian_batched(func, x: np.ndarray, d: float = 0.1, r: int = 4) -> np.ndarray:
+    """:func:`_hessian` with every point evaluated in one call of ``func`` (rows of points)."""
+    n = x.size
+    h0 = _steps(x, d)
+    unit = np.eye(n)
+    points = [x]
+    for i in range(n):
+        for k in range(r):
+            h = h0[i] / 2**k
+            points += [x + unit[i] * h, x - unit[i] * h]
+    pairs = [(i, j) for i in range(n) for j in range(i)]
+    for i, j in pairs:
+        for k in range(r):
+            step = unit[i] * h0[i] / 2**k + unit[j] * h0[j] / 2**k
+            points += [x + step, x - step]
+    values = func(np.array(points))
+    f0, at = values[0], 1
+    diag = np.empty(n)
+    for i in range(n):
+        approx = []
+        for k in range(r):
+            h = h0[i] / 2**k
+            approx.append((values[at] - 2 * f0 + values[at + 1]) / h**2)
+            at += 2
+        diag[i] = _richardson(approx)
+    hess = np.diag(diag)
+    for i, j in pairs:
+        approx = []
+        for k in range(r):
+            hi, hj = h0[i] / 2**k, h0[j] / 2**k
+            second = values[at] - 2 * f0 + values[at + 1] - diag[i] * hi**2 - diag[j] * hj**2
+            approx.append(second / (2 * hi * hj))
+            at += 2
+        hess[i, j] = hess[j, i] = _richardson(approx)
+    return hess
+
+
+def _gradient_batched(func, x: np.ndarray, d: float = 1e-4, r: int = 4) -> np.ndarray:
+    """:func:`_gradient` with every point evaluated in one call of ``func``."""
+    h0 = _steps(x, d)
+    unit = np.eye(x.size)
+    points = [x + sign * unit[i] * h0[i] / 2**k for i in range(x.size) for k in range(r) for sign in (1, -1)]
+    values = func(np.array(points)).reshape(x.size, r, 2)
+    steps = h0[:, None] / 2.0 ** np.arange(r)[None, :]
+    return np.array([_richardson(list((values[i, :, 0] - values[i, :, 1]) / (2 * steps[i]))) for i in range(x.size)])
 
 
 def satterthwaite_df(fit: NestedLmmFit, contrast: np.ndarray) -> float:
     """Satterthwaite's df for ``contrast @ beta`` (see the module docstring); NaN if undefined."""
     contrast = np.asarray(contrast, dtype=float)
     varpar = np.append(fit.theta, fit.sigma)
+    deviance, variance_at = _batched(fit, contrast)
     try:
-        hess = _hessian(lambda v: _deviance(fit, v), varpar)
-        grad = _gradient(lambda v: contrast_variance(fit, v, contrast), varpar)
+        hess = _hessian_batched(deviance, varpar)
+        grad = _gradient_batched(variance_at, varpar)
         denominator = float(grad @ (2.0 * _positive_inverse(hess)) @ grad)
     except (np.linalg.LinAlgError, ValueError, ZeroDivisionError):
         return math.nan

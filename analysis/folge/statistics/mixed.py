@@ -160,13 +160,13 @@ def _zero_terms(fit: NestedLmmFit, region: str | None, respondent: str) -> list[
     return [name for name, zero in zip(names, diagonal, strict=True) if zero and name]
 
 
-def _fit_with_fallback(design: Design, q: int, person_term: bool) -> tuple[NestedLmmFit | None, int, list[str]]:
-    """Fit; a singular (or failed) random-slope fit falls back to a random intercept per region."""
-    fit = _fit_design(design, q, person_term)
+def _fit_with_fallback(fit_q, q: int) -> tuple[NestedLmmFit | None, int, list[str]]:
+    """Fit with ``fit_q(q)``; a singular (or failed) random-slope fit falls back to a random intercept per region."""
+    fit = fit_q(q)
     if q != 2 or (fit is not None and not fit.singular):
         return fit, q, []
     why = "could not be estimated" if fit is None else "is singular (lme4::isSingular, tol 1e-4)"
-    fallback = _fit_design(design, 1, person_term)
+    fallback = fit_q(1)
     if fallback is not None:
         return fallback, 1, [f"the random-slope model {why}: fell back to a random intercept per region"]
     if fit is None:
@@ -194,12 +194,20 @@ def _empty_row(columns: tuple[str, ...], note: str, method: str = "") -> pd.Data
 
 def _scope_row(design: Design, names: dict, q: int, columns: tuple[str, ...]) -> pd.DataFrame:
     """Fit the scope's model, with its fallbacks, and make the one-row result."""
-    notes = list(design.notes)
     person_term = design.n_repeated > 0
+    counts = {"n": design.y.size, "n_respondents": design.n_persons, "n_panel": design.n_repeated,
+              "n_regions": design.n_regions if q else 1}
+    return fitted_row(lambda q_used: _fit_design(design, q_used, person_term), q, person_term, list(design.notes),
+                      names, columns, counts)
+
+
+def fitted_row(fit_q, q: int, person_term: bool, notes: list[str], names: dict, columns: tuple[str, ...],
+               counts: dict) -> pd.DataFrame:
+    """The one-row result of a scope: fit (``fit_q(q)``, with the fallback), inference, method and notes."""
     if not person_term:
         notes.append("no respondent answered more than once: the respondent term is left out "
                      "(it cannot be told apart from the residual)")
-    fit, q_used, fallback_notes = _fit_with_fallback(design, q, person_term)
+    fit, q_used, fallback_notes = _fit_with_fallback(fit_q, q)
     notes += fallback_notes
     method = "REML " + _formula(names["score"], names["time"], names["adjust"], names["region"],
                                 names["respondent"], q_used, person_term) + ", Satterthwaite df"
@@ -213,9 +221,7 @@ def _scope_row(design: Design, names: dict, q: int, columns: tuple[str, ...]) ->
         notes.append("the optimiser did not confirm convergence (projected gradient of the REML criterion above 1e-3)")
     if not math.isfinite(values["df"]):
         notes.append("Satterthwaite df could not be computed")
-    row = {**values, "n": design.y.size, "n_respondents": design.n_persons, "n_panel": design.n_repeated,
-           "n_regions": design.n_regions if q else 1, "singular": fit.singular, "method": method,
-           "note": "; ".join(notes)}
+    row = {**values, **counts, "singular": fit.singular, "method": method, "note": "; ".join(notes)}
     row[columns[0]] = row.pop("estimate")
     return pd.DataFrame([row], columns=list(columns))
 
