@@ -7,12 +7,16 @@ quarto or with pandoc + typst. See ``analysis/ARCHITECTURE.md``, "Disclosure, in
 """
 
 from ._build import FORMATS, ReportSet, build_reports, reports_folder
-from ._disclosure import TOTAL, disclose, require_disclosed
+from ._disclosure import AUDIT_FILE, PUBLISHED_FILE, TOTAL, audit_site, disclose, read_published_dir, require_disclosed
 from ._documents import Doc
 from ._public import PublicTable, public_tables, read_results
 from ._quarto import ENGINES, Engine, ReportError, choose_engine, quarto_binary
 
 __all__ = [
+    "AUDIT_FILE",
+    "PUBLISHED_FILE",
+    "audit_site",
+    "read_published_dir",
     "Doc",
     "ENGINES",
     "Engine",

@@ -538,3 +538,90 @@ def protect(tables: Mapping[str, pd.DataFrame], *, min_n: int, level: float | No
                 unknown &= ~frame[column].fillna(False).astype(bool).to_numpy()
             masks[name] |= unknown
     return Protected(masks, model, result)
+
+
+# ----------------------------------------------------------------------------------------
+# the audit of a built site, as an outsider
+
+#: The published open-data tables that carry counts.
+COUNT_TABLES = ("item_shares", "construct_means", "criteria", "change", "reliability", "items", "icc", "agreement",
+                "response_rates", "panel", "trust_matrix", "learning_chain", "trend", "invariance")
+#: Key columns read as text from the open data.
+_TEXT = {c: str for c in ("wave", "from_wave", "to_wave", "region", "role", "value", "item", "construct",
+                          "criterion", "indicator", "stage", "from_sector", "to_sector", "method", "model")}
+AUDIT_FILE = "disclosure-audit.json"
+PUBLISHED_FILE = "disclosure-published.json"
+
+
+def read_site_tables(data_dir) -> dict[str, pd.DataFrame]:
+    """The count tables of a site's open data (``reports/_site/data/*.csv``), as an outsider reads them."""
+    from pathlib import Path
+
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise FileNotFoundError(f"no open data at '{data_dir}' (build the site with 'folge report' first)")
+    return {name: pd.read_csv(data_dir / f"{name}.csv", dtype=_TEXT, keep_default_na=False, na_values=[""])
+            for name in COUNT_TABLES if (data_dir / f"{name}.csv").exists()}
+
+
+def _leaks(model) -> list[dict]:
+    """Cells hidden in one table but printed in another: the attacker reads them directly."""
+    from ..disclosure import key_dict
+
+    values, sensitive, exempt = model.values(), model.sensitive(), model.exempt()
+    leaks = []
+    for pos in sorted(model.marked):
+        if not np.isnan(values[pos]) and sensitive[pos] and not exempt[pos]:
+            leaks.append({"cell": key_dict(model.keys[pos]), "tables": list(model.tables(pos)), "low": values[pos],
+                          "high": values[pos], "width": 0.0})
+    # the value is no secret of ours here: it is printed in the open data
+    for leak in leaks:
+        leak["low"] = leak["high"] = float(leak["low"])
+    return leaks
+
+
+def audit_site(site_dir, study, *, published=None, out=None):
+    """Audit a built site's open data as an outsider would, and write ``disclosure-audit.json``.
+
+    Every count of ``site_dir/data/*.csv`` is registered in one
+    :class:`~folge.disclosure.CellModel` (the same :func:`count_specs` the builder protects
+    with, fed with the published files: hidden rows carry no numbers), then
+    :func:`folge.disclosure.audit` attacks each hidden cell by linear programming, knowing
+    ``published`` (cells of an earlier edition). A hidden cell printed in another table is
+    a breach of width 0.
+
+    Returns
+    -------
+    folge.disclosure.AuditResult
+        Also written to ``out`` (default ``site_dir/disclosure-audit.json``).
+    """
+    from pathlib import Path
+
+    from ..disclosure import Protection, audit
+
+    from ._public import _protection_level, indicator_keys
+
+    site_dir = Path(site_dir)
+    tables = read_site_tables(site_dir / "data")
+    specs = count_specs(tables, indicator_keys(study))
+    model, _ = site_model(specs)
+    result = audit(model, Protection(min_n=int(study.min_n), level=_protection_level(study)), published=published)
+    leaks = _leaks(model)
+    if leaks:
+        result.breaches = leaks + result.breaches
+        result.smallest_interval = 0.0
+    result.write_json(Path(out) if out else site_dir / AUDIT_FILE)
+    return result
+
+
+def read_published_dir(path):
+    """The cells an earlier edition published: ``path`` is its site, its data folder or the JSON file."""
+    from pathlib import Path
+
+    from ..disclosure import read_published
+
+    path = Path(path)
+    for candidate in (path, path / PUBLISHED_FILE, path.parent / PUBLISHED_FILE):
+        if candidate.is_file():
+            return read_published(candidate)
+    raise FileNotFoundError(f"no {PUBLISHED_FILE} at '{path}' (an edition built by 'folge report' writes one)")
