@@ -564,13 +564,15 @@ def read_site_tables(data_dir) -> dict[str, pd.DataFrame]:
             for name in COUNT_TABLES if (data_dir / f"{name}.csv").exists()}
 
 
-def _leaks(model) -> list[dict]:
-    """Cells hidden in one table but printed in another: the attacker reads them directly."""
+def _leaks(model, min_n: int) -> list[dict]:
+    """Counts the attacker reads directly: hidden in one table but printed in another, or
+    printed although below ``min_n``."""
     from ..disclosure import key_dict
 
     values, sensitive, exempt = model.values(), model.sensitive(), model.exempt()
+    small = np.flatnonzero((values > 0) & (values < min_n) & sensitive & ~exempt)
     leaks = []
-    for pos in sorted(model.marked):
+    for pos in sorted(set(model.marked) | {int(p) for p in small}):
         if not np.isnan(values[pos]) and sensitive[pos] and not exempt[pos]:
             leaks.append({"cell": key_dict(model.keys[pos]), "tables": list(model.tables(pos)), "low": values[pos],
                           "high": values[pos], "width": 0.0})
@@ -587,8 +589,8 @@ def audit_site(site_dir, study, *, published=None, out=None):
     :class:`~folge.disclosure.CellModel` (the same :func:`count_specs` the builder protects
     with, fed with the published files: hidden rows carry no numbers), then
     :func:`folge.disclosure.audit` attacks each hidden cell by linear programming, knowing
-    ``published`` (cells of an earlier edition). A hidden cell printed in another table is
-    a breach of width 0.
+    ``published`` (cells of an earlier edition). A hidden cell printed in another table, and
+    a printed count of respondents below ``min_n``, are breaches of width 0.
 
     Returns
     -------
@@ -606,7 +608,7 @@ def audit_site(site_dir, study, *, published=None, out=None):
     specs = count_specs(tables, indicator_keys(study))
     model, _ = site_model(specs)
     result = audit(model, Protection(min_n=int(study.min_n), level=_protection_level(study)), published=published)
-    leaks = _leaks(model)
+    leaks = _leaks(model, int(study.min_n))
     if leaks:
         result.breaches = leaks + result.breaches
         result.smallest_interval = 0.0
