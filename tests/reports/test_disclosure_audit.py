@@ -96,7 +96,7 @@ def test_a_tampered_site_fails_the_audit_with_exit_1(small_root, tmp_path, capsy
     site = tmp_path / "_site"
     shutil.copytree(small_root / "reports" / "_site" / "data", site / "data")
     path = site / "data" / "construct_means.csv"
-    frame = pd.read_csv(path, dtype=TEXT, keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     row = frame.index[(frame["region"] == "gamma") & (frame["role"] == "all")][0]
     frame.loc[row, ["n", "suppressed"]] = ["3", "false"]
     frame.to_csv(path, index=False)

@@ -240,10 +240,17 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _agrees(frame: pd.DataFrame, count: str, keys: pd.Series, reference: dict) -> np.ndarray:
-    """Rows whose count equals the reference count of the same key (or either is unknown)."""
+    """Rows whose count is the reference count of the same key.
+
+    Equal counts are one cell. The builder hides one cell everywhere, so where exactly one
+    of the two is blank in published output they are different counts; where both are
+    blank, the outsider takes them for one.
+    """
     mine = pd.to_numeric(frame[count], errors="coerce").to_numpy(float)
     theirs = np.array([reference.get(k, np.nan) for k in keys], dtype=float)
-    return np.isnan(mine) | np.isnan(theirs) | (np.abs(mine - theirs) < 1e-9)
+    with np.errstate(invalid="ignore"):
+        equal = np.abs(mine - theirs) < 1e-9
+    return equal | (np.isnan(mine) & np.isnan(theirs))
 
 
 def _reference(frame: pd.DataFrame, dims: Sequence[str], count: str = "n") -> dict:
@@ -251,7 +258,8 @@ def _reference(frame: pd.DataFrame, dims: Sequence[str], count: str = "n") -> di
         return {}
     values = pd.to_numeric(frame[count], errors="coerce")
     keys = zip(*(frame[d].astype(str) for d in dims))
-    return {k: v for k, v in zip(keys, values) if not np.isnan(v)}
+    hidden = frame["_hidden"] if "_hidden" in frame.columns else pd.Series(False, index=frame.index)
+    return {k: v for k, v, h in zip(keys, values, hidden) if not np.isnan(v) or h}
 
 
 def _covers(frame: pd.DataFrame, dim: str, count: str, others: Sequence[str], total: str = TOTAL) -> bool:
