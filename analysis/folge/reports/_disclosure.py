@@ -210,12 +210,14 @@ class CountSpecs:
 
     ``specs[i]`` belongs to the public table ``owners[i]``; its frame carries ``_row``, the
     row of that table, wherever its rows map one to one onto the table's rows.
-    ``ties`` are extra all-or-nothing groups as (spec index, list of frame positions).
+    ``ties`` are extra all-or-nothing groups as (spec index, dimensions grouping them);
+    ``equal`` pairs of cell keys that are the same count under two identities.
     """
 
     specs: list = field(default_factory=list)
     owners: list = field(default_factory=list)
     ties: list = field(default_factory=list)
+    equal: list = field(default_factory=list)
 
     def add(self, owner: str, spec) -> None:
         self.owners.append(owner)
@@ -361,6 +363,8 @@ def _change_specs(out, change, respondents, TableSpec) -> None:
 
 
 def _rates_and_panel(out, tables, TableSpec) -> None:
+    from ..disclosure import cell_key
+
     rates = tables.get("response_rates")
     responded = {}
     if rates is not None and not rates.empty:
@@ -375,12 +379,16 @@ def _rates_and_panel(out, tables, TableSpec) -> None:
         return
     keys = pd.Series(list(zip(panel["from_wave"].astype(str), panel["region"].astype(str), [TOTAL] * len(panel))),
                      index=panel.index)
-    agree = _agrees(panel, "n_from", keys, responded)
-    shared = dict(dims=["region", "from_wave"], count="n_from", rename={"from_wave": "wave"},
-                  fixed={"kind": "responded", "role": TOTAL}, margins={"region": TOTAL})
-    own = dict(dims=["region", "from_wave", "to_wave"], count="n_from", fixed={"kind": "panel"},
-               margins={"region": TOTAL})
-    _split_shared(out, "panel", panel, agree, shared, own, TableSpec)
+    # the panel keeps its own cells (its national row is the sum of its regions); where
+    # n_from is the wave's responses, the two cells are tied by an equation
+    out.add("panel", TableSpec("panel", panel, dims=["region", "from_wave", "to_wave"], count="n_from",
+                               fixed={"kind": "panel"}, margins={"region": TOTAL},
+                               partial=_partial(panel, "region", "n_from", ["from_wave", "to_wave"]),
+                               suppressed="_hidden"))
+    agree = _agrees(panel, "n_from", keys, responded) & np.array([k in responded for k in keys], dtype=bool)
+    for row in panel[agree].itertuples():
+        out.equal.append((cell_key(kind="panel", region=row.region, from_wave=row.from_wave, to_wave=row.to_wave),
+                          cell_key(kind="responded", region=row.region, wave=row.from_wave, role=TOTAL)))
     out.add("panel", TableSpec("panel (retained)", panel, dims=["region", "from_wave", "to_wave"], count="retained",
                                fixed={"kind": "retained"}, margins={"region": TOTAL}, suppressed="_hidden"))
 
@@ -483,6 +491,9 @@ def site_model(specs: CountSpecs):
         for _, members in groups:
             if len(members) > 1:
                 model.tie(members.tolist())
+    for a, b in specs.equal:
+        if a in model and b in model:
+            model.add_equal(a, b, label="the same count in two tables")
     return model, positions
 
 
