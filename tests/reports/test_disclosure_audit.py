@@ -106,14 +106,20 @@ def test_a_tampered_site_fails_the_audit_with_exit_1(small_root, tmp_path, capsy
 
 
 def test_the_builder_refuses_what_it_cannot_protect():
-    """A hidden region whose only partner is a zero cannot be protected: the error names the table."""
-    from folge.disclosure import DisclosureError
+    """An earlier edition printed the national n and one region's: the other small region has
+    no partner left to hide with, and the error names the table to coarsen."""
+    from folge.disclosure import DisclosureError, cell_key
     from folge.reports._disclosure import protect
 
     means = pd.DataFrame({"construct": "c", "wave": "1", "region": ["all", "a", "b"], "role": "all",
-                          "n": [3, 3, 0], "mean": [3.0, 3.0, np.nan]})
+                          "n": [11, 3, 8], "mean": [3.0, 3.0, 3.2]})
+
+    def key(region):
+        return cell_key(kind="respondents", construct="c", wave="1", region=region, role="all")
+
+    assert protect({"construct_means": means}, min_n=5).hidden["construct_means"].tolist() == [False, True, True]
     with pytest.raises(DisclosureError, match="construct_means"):
-        protect({"construct_means": means}, min_n=5)
+        protect({"construct_means": means}, min_n=5, published={key("all"): 11, key("b"): 8})
 
 
 # ----------------------------------------------------------------------------------------
@@ -163,50 +169,77 @@ def _hidden_respondent_counts(root: Path) -> set[tuple[str, str, str]]:
     return set(zip(rows["construct"], rows["wave"], rows["region"]))
 
 
+def _true_respondents(root: Path) -> dict[tuple[str, str, str], int]:
+    scores = pd.read_csv(root / "results" / "scores.csv", dtype=TEXT)
+    scores = scores[pd.to_numeric(scores["score"], errors="coerce").notna()]
+    return scores.groupby(["construct", "wave", "region"]).size().to_dict()
+
+
+def _printed_equal(hidden, printed, truth) -> list:
+    """Hidden counts printed elsewhere with the same value: the attack succeeds there."""
+    return sorted(k for k, n in printed if k in hidden and truth.get(k) == n)
+
+
 def test_same_count_in_two_tables_fails(built):
     """A hidden construct n is printed neither as a criterion's n nor as an agreement n."""
     from folge.reports._public import indicator_keys
 
     hidden = _hidden_respondent_counts(built)
     assert hidden
+    truth = _true_respondents(built)
     indicators = indicator_keys(load_study(built))
     criteria = _open_data(built, "criteria")
-    shown = criteria[~criteria["hidden"] & criteria["n"].notna()]
-    printed = set()
-    for row in shown.itertuples():
+    printed = []
+    for row in criteria[~criteria["hidden"] & criteria["n"].notna()].itertuples():
         kind, construct, _ = indicators.get((row.criterion, row.indicator), ("", "", ""))
         if kind == "construct":
-            printed.add((construct, row.wave, row.region))
+            printed.append(((construct, row.wave, row.region), int(float(row.n))))
     agreement = _open_data(built, "agreement")
-    printed |= set(zip(*(agreement.loc[~agreement["hidden"], c] for c in ("construct", "wave", "region"))))
-    assert not hidden & printed
+    shown = agreement[~agreement["hidden"]]
+    printed += [((c, w, r), int(float(n))) for c, w, r, n in zip(shown["construct"], shown["wave"], shown["region"],
+                                                                  shown["n"])]
+    assert printed
+    assert _printed_equal(hidden, printed, truth) == []
 
 
 def test_a_wave_against_the_next_change_fails(built):
     """A hidden n of wave W is not printed as n_to (or n_from) of a change row."""
     hidden = _hidden_respondent_counts(built)
+    truth = _true_respondents(built)
     change = _open_data(built, "change")
     welch = change[~change["hidden"] & (change["method"] == "welch")]
-    printed = set(zip(welch["construct"], welch["to_wave"], welch["region"])) | set(
-        zip(welch["construct"], welch["from_wave"], welch["region"]))
-    assert not hidden & printed
+    printed = [((c, w, r), int(float(n))) for c, w, r, n in zip(welch["construct"], welch["to_wave"], welch["region"],
+                                                                welch["n_to"])]
+    printed += [((c, w, r), int(float(n))) for c, w, r, n in zip(welch["construct"], welch["from_wave"],
+                                                                 welch["region"], welch["n_from"])]
+    assert printed
+    assert _printed_equal(hidden, printed, truth) == []
 
 
 def test_panel_against_response_rates_fails(built):
+    """A hidden panel n_from is never a printed ``responded``: where the two are one count,
+    either both are hidden or the panel row is hidden for another count in it (retained)."""
+    from folge.disclosure import cell_key
+
+    published = read_published_dir(built / "reports" / "_site")
     panel = _open_data(built, "panel")
     rates = _open_data(built, "response_rates")
     responded = rates[rates["role"] == "all"].set_index(["region", "wave"])
     true_panel = pd.read_csv(built / "results" / "panel.csv", dtype=TEXT)
-    true_rates = pd.read_csv(built / "results" / "response_rates.csv", dtype=TEXT)
-    true_responded = true_rates[true_rates["role"] == "all"].set_index(["region", "wave"])["responded"]
     checked = 0
     for row in panel[panel["hidden"]].itertuples():
         key = (row.region, row.from_wave)
-        truth = true_panel[(true_panel["region"] == row.region) & (true_panel["from_wave"] == row.from_wave)]
-        if key in responded.index and str(true_responded.get(key)) == str(truth["n_from"].iloc[0]):
-            checked += 1
-            assert responded.loc[key, "hidden"], key
-    assert checked or panel["hidden"].sum() == 0
+        truth = true_panel[(true_panel["region"] == row.region) & (true_panel["from_wave"] == row.from_wave)
+                           & (true_panel["to_wave"] == row.to_wave)]["n_from"].iloc[0]
+        if key not in responded.index or responded.loc[key, "hidden"]:
+            continue
+        if float(responded.loc[key, "responded"]) != float(truth):
+            continue
+        checked += 1
+        own = cell_key(kind="panel", region=row.region, from_wave=row.from_wave, to_wave=row.to_wave)
+        assert own in published, key  # n_from was never hidden: the row hides its retained count
+        assert float(truth) >= load_study(built).min_n
+    assert len(panel) and panel["hidden"].any()  # there were hidden panel rows to attack
 
 
 def test_markers_do_not_tell_primary_from_secondary(built):
