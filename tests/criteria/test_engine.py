@@ -261,12 +261,13 @@ def test_funnel_follows_respondents_stage_to_stage(tmp_path):
 
 
 # ------------------------------------------------------------------------- gates
-def test_n_gate_names_the_count_and_hides_the_figure(tmp_path):
+def test_n_gate_hides_the_figure_and_states_no_count(tmp_path):
     out = _run(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): HIGH[:3]})})
     row = out.loc[("c1", "r1", "w1")]
     assert row["verdict"] == "insufficient-data" and row["gate"] == "n"
-    assert "for få svar i bølge w1 (n = 3 < 5)" in row["reason"]
-    assert "too few answers in wave w1 (n = 3 < 5)" in row["reason_en"]
+    # a count below min_n is never put in words, not even in the reason
+    assert "for få svar i bølge w1" in row["reason"] and "3" not in row["reason"].replace("w1", "")
+    assert "too few answers in wave w1" in row["reason_en"] and "n =" not in row["reason_en"]
     assert math.isnan(row["value"]) and row["n"] == 3
 
 
