@@ -1,7 +1,8 @@
 """Public reports: national, per region and methods, as HTML and PDF, plus open data.
 
-``build_reports`` reads ``folge analyze``'s result folder, passes every table through
-``disclose`` (the one disclosure-control function), draws the figures, writes a
+``build_reports`` reads ``folge analyze``'s result folder, protects every public table at
+once through the disclosure model (``folge.disclosure``; the suppression passes the LP
+audit, and the open data are audited again as an outsider with ``audit_site``), draws the figures, writes a
 markdown-only .qmd per document from the templates in ``reports/`` and renders them with
 quarto or with pandoc + typst. See ``analysis/ARCHITECTURE.md``, "Disclosure, in brief".
 """

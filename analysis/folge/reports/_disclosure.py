@@ -1,8 +1,14 @@
-"""Disclosure control (*prikking*): the one function that decides what may be published.
+"""Disclosure control (*prikking*): what may be published, decided for all tables at once.
 
-Every table, chart and open-data file of the reports is made from frames that went through
-:func:`disclose`; renderers refuse frames that did not (:func:`require_disclosed`). The rules
-are the project's (``analysis/ARCHITECTURE.md``, "Disclosure, in brief"):
+The reports publish through :func:`protect`: :func:`count_specs` registers every count of
+every public table as cells of one :class:`folge.disclosure.CellModel` (a count printed in
+two tables is one cell), :func:`folge.disclosure.suppress` chooses the suppression that
+passes the LP audit, and :func:`audit_site` audits the written open data again as an
+outsider (``folge disclosure audit``). Renderers refuse frames without a ``suppressed``
+flag (:func:`require_disclosed`). See ``analysis/ARCHITECTURE.md``, "Disclosure, in brief".
+
+:func:`disclose` is the older per-table rule set, kept for single tables outside the
+reports (it does not protect against combining tables):
 
 1. **Primary**: a row computed from fewer than ``min_n`` respondents (or of unknown n) is
    suppressed, unless it is a region-level fact (``exempt``), such as a status report.

@@ -1,10 +1,11 @@
-"""From the result folder to the public tables: read, cut to a wave, disclose.
+"""From the result folder to the public tables: read, cut to a wave, protect.
 
 This module is the only way from ``folge analyze``'s results to anything published:
 :func:`public_tables` reads every result table, keeps what may be published (no
-respondent-level rows, no free text), and passes each table through
-:func:`~folge.reports._disclosure.disclose` with its parts and totals. Tables, figures and
-the open data are drawn from its output only.
+respondent-level rows, no free text), and protects all of them at once with
+:func:`~folge.reports._disclosure.protect`: every count is a cell of one
+:class:`folge.disclosure.CellModel` and the suppression passes the LP audit. Tables,
+figures and the open data are drawn from its output only.
 """
 
 from __future__ import annotations
