@@ -263,7 +263,7 @@ def test_funnel_follows_respondents_stage_to_stage(tmp_path):
 
 
 # ------------------------------------------------------------------------- gates
-def test_n_gate_names_the_count_and_hides_the_figure(tmp_path):
+def test_n_gate_hides_the_figure_and_states_no_count(tmp_path):
     out = _run(tmp_path, LEVEL, {"scores": _scores({("r1", "w1"): HIGH[:3]})})
     row = out.loc[("c1", "r1", "w1")]
     assert row["verdict"] == "insufficient-data" and row["gate"] == "n"

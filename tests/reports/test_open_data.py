@@ -34,24 +34,25 @@ def test_every_csv_has_n_and_suppressed_and_nothing_small(site, study):
         shown = frame[~hidden & ~fact]
         assert (shown["n"] >= study.min_n).all(), name
         assert frame.loc[hidden, numbers + ["n"]].isna().all().all(), name
-        # why a row is hidden: primary (too few answers) or secondary (protects another row)
-        why = frame["suppression"].fillna("")
-        assert set(why[hidden]) <= {"primary", "secondary"} and (why[hidden] != "").all(), name
-        assert (why[~hidden] == "").all(), name
+        # the flag does not say why a row is hidden (primary or secondary would narrow the attack)
+        assert "suppression" not in frame.columns, name
 
 
 def test_small_region_is_suppressed_in_open_data(site):
     frame = pd.read_csv(site.out_dir / "data" / "construct_means.csv")
     gamma = frame[frame["region"] == "gamma"]
     assert len(gamma) and gamma["suppressed"].all()
-    assert (gamma["suppression"] == "primary").any()
-    delta = frame[(frame["region"] == "delta") & (frame["role"] == "all")]
-    assert delta["suppressed"].all()  # secondary: the next-smallest region
-    assert (delta["suppression"] == "secondary").all()
+    # gamma's n cannot be the national n minus the other regions': another region hides with it
+    totals = frame[frame["role"] == "all"]
+    for _, sub in totals.groupby(["construct", "wave"]):
+        regions = sub[sub["region"] != "all"]
+        assert regions["suppressed"].sum() != 1
     beta_roles = frame[(frame["region"] == "beta") & (frame["role"] != "all")]
     assert beta_roles["suppressed"].all()  # one role below min_n hides beta's breakdown
-    alfa_roles = frame[(frame["region"] == "alfa") & (frame["role"] != "all")]
-    assert not alfa_roles["suppressed"].any()
+    # a role breakdown inside a region is shown whole or not at all
+    roles = frame[(frame["region"] != "all") & (frame["role"] != "all")]
+    for _, sub in roles.groupby(["construct", "wave", "region"]):
+        assert sub["suppressed"].all() or not sub["suppressed"].any()
 
 
 @pytest.mark.parametrize("name", ["criteria.csv", "construct_means.csv", "item_shares.csv", "trust_matrix.csv"])
@@ -65,7 +66,6 @@ def test_datapackage_describes_suppression(site):
     package = json.loads((site.out_dir / "data" / "datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
         names = [f["name"] for f in resource["schema"]["fields"]]
-        assert {"n", "suppressed", "suppression"} <= set(names), resource["name"]
-        field = next(f for f in resource["schema"]["fields"] if f["name"] == "suppression")
-        assert field["constraints"]["enum"] == ["primary", "secondary"] and field["description"]
+        assert {"n", "suppressed"} <= set(names), resource["name"]
+        assert "suppression" not in names and "secondary" not in resource["description"]
         assert "rules" not in names  # criteria.csv's internal rule JSON stays out of the open data

@@ -19,8 +19,10 @@ from typing import Callable, Iterable
 
 from .._paths import RESULTS_DIR, SITE_DIR, defaults_dir
 from .._version import __version__
+from ..disclosure import write_published
 from ._documents import Doc, Edition, Templates, index_qmd, methods_qmd, national_qmd, region_qmd
 from ._i18n import LANGS, t
+from ._disclosure import PUBLISHED_FILE, audit_site
 from ._open_data import write_open_data
 from ._public import public_tables, read_results, waves_upto
 from ._quarto import PandocRenderer, ReportError, choose_engine, project_files, quarto_render
@@ -41,6 +43,7 @@ class ReportSet:
     documents: list[Doc] = field(default_factory=list)
     data_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    audit: object = None
 
     @property
     def index(self) -> Path:
@@ -118,6 +121,7 @@ def build_reports(
     workers: int = 2,
     progress: Callable[[Doc], None] | None = None,
     on_start: Callable[[int, str], None] | None = None,
+    published=None,
 ) -> ReportSet:
     """Build every public document of the study at ``study_root``.
 
@@ -144,10 +148,22 @@ def build_reports(
         Rendering threads for the pandoc engine.
     progress, on_start
         Callbacks: ``on_start(total_documents, engine)`` once, ``progress(doc)`` after each.
+    published
+        Cells an earlier edition published (key → count, from
+        :func:`folge.disclosure.read_published`): the attacker knows them.
 
     Returns
     -------
     ReportSet
+        With ``audit``, the LP audit of the open data as an outsider sees it (also written
+        to ``OUT/disclosure-audit.json``); this edition's shown cells are written to
+        ``OUT/disclosure-published.json`` for the next edition's audit.
+
+    Raises
+    ------
+    folge.disclosure.DisclosureError
+        When no suppression makes the audit pass, or the built open data fail it: nothing
+        is rendered, and the message names the table to coarsen.
     """
     from ..definitions import load_study
 
@@ -159,7 +175,8 @@ def build_reports(
     out_dir = Path(out_dir) if out_dir else study_root / SITE_DIR
     chosen = choose_engine(engine)
     waves = waves_upto(study, results, wave)
-    tables = public_tables(results, study, wave)
+    decided: list = []
+    tables = public_tables(results, study, wave, published=published, protected=decided)
     prov = _provenance(results, study, waves)
     edition = Edition(study, tables, waves, lang, prov, engine=chosen.name)
 
@@ -167,6 +184,8 @@ def build_reports(
     source = _fresh_source(reports_dir, out_dir)
     report = ReportSet(chosen.name, out_dir, source)
     report.data_files = write_open_data(tables, out_dir / "data", study=study, provenance=prov)
+    report.audit = _audited(out_dir, study, published)
+    write_published(decided[0].published(), out_dir / PUBLISHED_FILE)
     plan = _plan(edition, Templates(reports_dir / "templates"), report, formats, lang, regions)
     report.documents = [d for d, _ in plan]
     if on_start:
@@ -180,6 +199,20 @@ def build_reports(
         raise ReportError(f"{len(missing)} output(s) were not written, e.g. {missing[0]}")
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _audited(out_dir: Path, study, published):
+    """The outsider's audit of the open data just written; raises when it finds a breach."""
+    from ..disclosure import DisclosureError
+
+    result = audit_site(out_dir, study, published=published)
+    if not result.passed:
+        tables = sorted({t for b in result.breaches for t in b["tables"]})
+        raise DisclosureError(f"the open data fail the disclosure audit ({len(result.breaches)} cell(s) narrower "
+                              f"than {result.protection:g}, e.g. {result.breaches[0]['cell']}): nothing is published; "
+                              f"coarsen the breakdown in {', '.join(tables)}", tables=tables,
+                              cells=[b["cell"] for b in result.breaches])
+    return result
 
 
 def _checked_formats(formats: Iterable[str], lang: str | None) -> tuple[str, ...]:

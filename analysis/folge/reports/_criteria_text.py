@@ -247,8 +247,8 @@ class CriteriaText:
                 lines.append("")
             hidden = bool(record.get("suppressed"))
             if hidden:
-                key = "crit_hidden_primary" if record.get("suppression") == "primary" else "crit_hidden_secondary"
-                lines.append(t(key, lang, min_n=self.min_n))
+                # one wording for every hidden row: it never tells primary from secondary
+                lines.append(t("crit_hidden_primary", lang, min_n=self.min_n))
                 blocks.append("\n".join(lines))
                 continue
             head = f"{t('verdict', lang)}: {verdict(record.get('verdict'), lang)}"

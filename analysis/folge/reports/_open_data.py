@@ -1,9 +1,9 @@
 """Open data: every published aggregate as UTF-8 CSV plus a Frictionless data package.
 
-Each CSV holds the rows of one public table as disclosed (keys, ``n``, values,
-``suppressed``, ``suppression``); suppressed rows keep their keys with empty numbers, and
-``suppression`` says ``primary`` (too few answers) or ``secondary`` (hidden to protect
-another row). ``datapackage.json``
+Each CSV holds the rows of one public table as protected (keys, ``n``, values,
+``suppressed``); suppressed rows keep their keys with empty numbers. The flag does not tell
+a row hidden for too few answers from one hidden to protect another (that would narrow what
+an attacker must consider). ``datapackage.json``
 describes every file (fields and types) under the study's open licence.
 """
 
@@ -27,14 +27,6 @@ LICENCES = {
     "CC-BY-4.0": {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
                   "path": "https://creativecommons.org/licenses/by/4.0/"},
 }
-#: The ``suppression`` column's schema: why a row with ``suppressed = true`` is blank.
-SUPPRESSION_FIELD = {
-    "name": "suppression", "type": "string",
-    "description": "Why the row is suppressed: primary = computed from fewer than min_n respondents; "
-                   "secondary = enough respondents, but hidden so that a primary-suppressed row could not be "
-                   "derived from a total (or from the rest of its role breakdown). Empty when the row is shown.",
-    "constraints": {"enum": ["primary", "secondary"]},
-}
 #: Columns that count people or items: written as whole numbers.
 INTEGER_COLUMNS = {"n", "n_from", "n_to", "invited", "responded", "retained", "k", "df", "n_regions", "value",
                    "n_items"}
@@ -53,21 +45,13 @@ def _field_type(series: pd.Series, name: str) -> str:
 
 def _public_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     require_disclosed(frame, "open-data table")
-    frame = frame.drop(columns=[c for c in INTERNAL_COLUMNS if c in frame.columns]).copy()
-    # primary: too few answers; secondary: hidden to protect another cell (disclose's
-    # "secondary" and "role" reasons); empty where the row is shown
-    reason = frame["suppression"] if "suppression" in frame.columns else pd.Series("", index=frame.index)
-    reason = reason.fillna("").astype(str).replace({"role": "secondary"})
-    frame["suppression"] = reason.where(frame["suppressed"].astype(bool), "").where(lambda r: r != "", None)
-    # keys first, then n, values, the flags last
-    columns = [c for c in frame.columns if c not in ("n", "suppressed", "suppression")] + ["n", "suppressed",
-                                                                                          "suppression"]
+    drop = [c for c in (*INTERNAL_COLUMNS, "suppression") if c in frame.columns]
+    frame = frame.drop(columns=drop).copy()
+    # keys first, then n, values, the flag last
+    columns = [c for c in frame.columns if c not in ("n", "suppressed")] + ["n", "suppressed"]
     frame = frame[columns]
     fields = []
     for name in frame.columns:
-        if name == "suppression":
-            fields.append(SUPPRESSION_FIELD)
-            continue
         kind = _field_type(frame[name], name)
         if kind == "integer":
             frame[name] = frame[name].round().astype("Int64")
@@ -104,9 +88,8 @@ def write_open_data(tables: Mapping[str, PublicTable], folder: Path, *, study, p
         resources.append({
             "name": name.replace("_", "-"), "path": path.name, "title": table.title.get("en", name),
             "description": f"{table.title.get('nb', name)} / {table.title.get('en', name)}. "
-                           f"Rows with suppressed = true come from fewer than {study.min_n} respondents "
-                           "(suppression = primary) or could reveal such a row (suppression = secondary) and carry no "
-                           "numbers; rows with exempt = true are facts about a "
+                           f"Rows with suppressed = true carry no numbers: they rest on fewer than {study.min_n} "
+                           "respondents, or could reveal such a row together with the other published tables; rows with exempt = true are facts about a "
                            "region (status reports) or verdicts without a figure, to which the threshold does not apply.",
             "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "profile": "tabular-data-resource",
             "schema": {"fields": fields, "missingValues": [""]},

@@ -1,10 +1,11 @@
-"""From the result folder to the public tables: read, cut to a wave, disclose.
+"""From the result folder to the public tables: read, cut to a wave, protect.
 
 This module is the only way from ``folge analyze``'s results to anything published:
 :func:`public_tables` reads every result table, keeps what may be published (no
-respondent-level rows, no free text), and passes each table through
-:func:`~folge.reports._disclosure.disclose` with its parts and totals. Tables, figures and
-the open data are drawn from its output only.
+respondent-level rows, no free text), and protects all of them at once with
+:func:`~folge.reports._disclosure.protect`: every count is a cell of one
+:class:`folge.disclosure.CellModel` and the suppression passes the LP audit. Tables,
+figures and the open data are drawn from its output only.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from scipy import stats
 from .._errors import AnalysisError
 from ..analysis import TABLE_COLUMNS, Results
 from ..vocabulary import labels
-from ._disclosure import TOTAL, disclose
+from ._disclosure import HIDDEN, TOTAL, blank, protect
 
-__all__ = ["Results", "PublicTable", "holds", "read_results", "public_tables", "INTERNAL_COLUMNS"]
+__all__ = ["Results", "PublicTable", "holds", "read_results", "public_tables", "public_frames", "indicator_keys",
+           "INTERNAL_COLUMNS"]
 
 #: result tables the reports never read: respondent-level, never published
 _UNREAD = ("weights",)
@@ -159,12 +161,34 @@ def item_shares(results: Results, study) -> pd.DataFrame:
     dist = dist[keep.astype(bool)].copy()
     dist["value"] = dist["value"].astype(int)
     valid = dist.apply(lambda r: r["value"] in items[r["item"]].scale.values, axis=1) if len(dist) else []
-    dist = dist[np.asarray(valid, dtype=bool)]
+    dist = _every_value(dist[np.asarray(valid, dtype=bool)], items)
     total = dist.groupby(["item", "region", "wave"], sort=False)["n"].transform("sum")
     dist = dist.rename(columns={"n": "count"})
     dist["n"] = total
     dist["share"] = dist["count"] / total.where(total > 0)
     return dist[cols].reset_index(drop=True)
+
+
+def _every_value(dist: pd.DataFrame, items) -> pd.DataFrame:
+    """A row for every answer value of the item's scale, zeros included, so a row's presence tells nothing."""
+    keys = ["instrument", "construct", "item", "region", "wave"]
+    groups = dist[keys].drop_duplicates()
+    values = pd.DataFrame([(i, v) for i in groups["item"].unique() for v in items[i].scale.values],
+                          columns=["item", "value"])
+    grid = groups.merge(values, on="item")
+    out = grid.merge(dist[[*keys, "value", "n"]], on=[*keys, "value"], how="left")
+    out["n"] = out["n"].fillna(0).astype(int)
+    return out
+
+
+def indicator_keys(study) -> dict:
+    """(criterion, indicator) → (kind, construct, item): where a criterion's ``n`` comes from."""
+    found = {}
+    for cid, criterion in criteria_definitions(study).items():
+        for ind in criterion.indicators.values():
+            construct = ind.ref if ind.kind == "construct" else ind.construct
+            found[(cid, ind.id)] = (ind.kind, construct, ind.ref if ind.kind == "item" else "")
+    return found
 
 
 def criteria_definitions(study) -> dict:
@@ -243,14 +267,45 @@ _DROP = {"score", "respondent", "opted_out"}  # opted_out: people who asked for 
 INTERNAL_COLUMNS = ("rules",)
 
 
-def public_tables(results: Results, study, wave: str | None = None) -> dict[str, PublicTable]:
-    """Every table the reports publish, cut to ``wave`` and disclosed.
+def public_tables(results: Results, study, wave: str | None = None, *, published=None,
+                  protected: list | None = None) -> dict[str, PublicTable]:
+    """Every table the reports publish, cut to ``wave`` and protected as one system.
 
-    Returns a dict name → :class:`PublicTable`; every frame carries ``n`` and
-    ``suppressed``. Multi-wave fits (``trend``, ``invariance``) are kept only when the
-    analysis covered exactly the waves up to ``wave``; otherwise they are left out, since
-    they would describe later waves.
+    Returns a dict name → :class:`PublicTable`; every frame carries ``n``, ``suppressed``
+    and ``suppression`` (``hidden`` or empty: one word, never primary or secondary). All
+    counts of all tables are one :class:`folge.disclosure.CellModel` and the suppression is
+    chosen by :func:`folge.disclosure.suppress` so the LP audit passes (see
+    :func:`folge.reports._disclosure.protect`); ``published`` are cells an earlier edition
+    showed. Multi-wave fits (``trend``, ``invariance``) are kept only when the analysis
+    covered exactly the waves up to ``wave``; otherwise they are left out, since they would
+    describe later waves. Pass a list as ``protected`` to receive the
+    :class:`~folge.reports._disclosure.Protected` decision.
     """
+    frames = public_frames(results, study, wave)
+    decision = protect(frames, min_n=study.min_n, level=_protection_level(study),
+                       indicators=indicator_keys(study), exempt={"criteria": "exempt"}, published=published)
+    if protected is not None:
+        protected.append(decision)
+    out: dict[str, PublicTable] = {}
+    for name, frame in frames.items():
+        extra_keys, kwargs = _SPECS[name]
+        keys = set(extra_keys) | set(kwargs.get("by", ())) | set(kwargs.get("parts", ()))
+        values = [c for c in frame.columns if c not in keys]
+        hidden = decision.hidden[name]
+        disclosed = blank(frame, hidden, values)
+        disclosed["suppression"] = np.where(hidden, HIDDEN, "")
+        out[name] = PublicTable(name, disclosed, _TITLES[name])
+    return out
+
+
+def _protection_level(study) -> float | None:
+    settings = getattr(study, "settings", None) or {}
+    level = settings.get("protection") if isinstance(settings, Mapping) else getattr(settings, "protection", None)
+    return float(level) if level is not None else None
+
+
+def public_frames(results: Results, study, wave: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every public table before protection: cut to ``wave``, no respondent rows, every row with ``n``."""
     waves = waves_upto(study, results, wave)
     analysed = [str(w) for w in results.manifest.get("waves", waves)]
     scale_ids = {c.id for c in study.constructs.values() if c.kind == "scale"}
@@ -267,7 +322,18 @@ def public_tables(results: Results, study, wave: str | None = None) -> dict[str,
         frame = raw.get(name)
         if frame is not None and not frame.empty and "construct" in frame.columns:
             raw[name] = frame[frame["construct"].isin(scale_ids)]
-    # a row count for every table
+    _add_row_counts(raw, results, study, waves)
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in raw.items():
+        if frame is None or frame.empty:
+            continue
+        frame = _cut(frame.reset_index(drop=True), waves)
+        out[name] = frame.drop(columns=[c for c in _DROP if c in frame.columns])
+    return out
+
+
+def _add_row_counts(raw: dict, results: Results, study, waves) -> None:
+    """An ``n`` for every table (the count a row rests on)."""
     if not raw["criteria"].empty:
         crit = raw["criteria"]
         crit["exempt"] = _exempt_criteria(study, crit)
@@ -285,20 +351,6 @@ def public_tables(results: Results, study, wave: str | None = None) -> dict[str,
         raw["invariance"]["n"] = raw["invariance"]["construct"].map(smallest)
         # published as the words True/False (open data has always read so); see holds()
         raw["invariance"]["holds"] = raw["invariance"]["holds"].astype(object)
-    out: dict[str, PublicTable] = {}
-    for name, frame in raw.items():
-        if frame is None or frame.empty:
-            continue
-        frame = _cut(frame.reset_index(drop=True), waves)
-        frame = frame.drop(columns=[c for c in _DROP if c in frame.columns])
-        extra_keys, kwargs = _SPECS[name]
-        kwargs = dict(kwargs)
-        kwargs["by"] = tuple(c for c in kwargs.get("by", ()) if c in frame.columns)
-        keys = set(extra_keys) | set(kwargs["by"]) | set(kwargs.get("parts", ()))
-        values = tuple(c for c in frame.columns if c not in keys and c != "n")
-        disclosed = disclose(frame, min_n=study.min_n, values=values, **kwargs)
-        out[name] = PublicTable(name, disclosed, _TITLES[name])
-    return out
 
 
 def holds(frame: pd.DataFrame) -> pd.Series:

@@ -1,4 +1,4 @@
-"""Markdown pipe tables from disclosed frames, with "for få svar" or "skjult" in suppressed cells.
+"""Markdown pipe tables from disclosed frames, with one marker ("skjult" / "hidden") in suppressed cells.
 
 Both renderers (quarto and pandoc) read pipe tables with a header row and a caption line
 ``: caption {#tbl-id}``; numbers are formatted for the report's language.
@@ -36,7 +36,7 @@ class Column:
     """One column of a published table: source column, header, formatter, and whether it is a key.
 
     Key columns (region, wave, construct …) are shown on every row; the others turn into
-    "for få svar" where the row is suppressed.
+    "skjult" where the row is suppressed.
     """
 
     source: str
@@ -63,10 +63,10 @@ def pipe_table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, *, cap
     | Region | Snitt |
     |:---|---:|
     | a | 3,2 |
-    | b | *for få svar* |
+    | b | *skjult* |
 
-    Cells hidden only to protect another (secondary suppression) read "skjult", with a
-    one-sentence note under the table.
+    Hidden cells read "skjult" ("hidden") whatever the reason, with a one-sentence note
+    under the table.
     """
     require_disclosed(frame)
     header = "| " + " | ".join(_cell(c.header) for c in columns) + " |"
@@ -94,13 +94,13 @@ def pipe_table(frame: pd.DataFrame, columns: Sequence[Column], lang: str, *, cap
 
 
 def is_secondary(suppression) -> bool:
-    """Hidden only to protect another cell (disclose's ``secondary`` and ``role`` reasons)."""
-    return suppression in ("secondary", "role")
+    """Whether a row is hidden (one marker for every hidden cell: primary is never told from secondary)."""
+    return isinstance(suppression, str) and suppression != ""
 
 
 def hidden_mark(suppression, lang: str) -> str:
-    """The marked blank of a hidden cell: "for få svar" (primary) or "skjult" (secondary)."""
-    return "*" + t("suppressed_secondary" if is_secondary(suppression) else "suppressed", lang) + "*"
+    """The marked blank of a hidden cell: one word ("skjult" / "hidden") whatever the reason."""
+    return "*" + t("suppressed", lang) + "*"
 
 
 def secondary_note(lang: str) -> str:
