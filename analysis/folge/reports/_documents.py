@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import jinja2
 import pandas as pd
 from ruamel.yaml import YAML
 
+from .._paths import defaults_dir
 from ..definitions import previous_wave
 from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
 from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
 from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOLS, label_of, number, percent, t)
 from ._public import PublicTable, holds
+from ._summary import summary_blocks
 from ._quarto import ReportError
 from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
 
@@ -76,7 +78,31 @@ class Templates:
             return self.env.get_template(own).render(**context)
         words = self.words(lang).get(name) or {}
         context["w"] = _Words(self.env, name, lang, words, context)
+        context["sw"] = _Words(self.env, "summary", lang, self.summary_words(lang), context)
         return self.env.get_template(f"{name}.qmd.j2").render(**context)
+
+    def summary_words(self, lang: str) -> dict:
+        """The ``summary`` section of the words (the shipped one where this folder's words lack it)."""
+        own = self.words(lang).get("summary")
+        if own:
+            return own
+        shipped = defaults_dir() / "reports" / "templates"
+        if shipped.resolve() == self.folder.resolve():
+            return {}
+        return Templates(shipped).words(lang).get("summary") or {}
+
+    def say(self, lang: str) -> Callable[..., str]:
+        """``say(key, **values)``: the text ``key`` of the words' ``summary`` section, filled with ``values``."""
+        words = self.summary_words(lang)
+
+        def say(key: str, default: str | None = None, **values) -> str:
+            if key not in words:
+                if default is not None:
+                    return default
+                raise ReportError(f"words/{lang}.yaml has no '{key}' under 'summary'")
+            return self.env.from_string(str(words[key])).render(**values).strip()
+
+        return say
 
 
 class _Words:
@@ -501,7 +527,9 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
     }
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("national", "national", t("title_national", lang), lang, ed, subtitle=ed.study.programme)
-    return templates.render("national", lang, doc=doc, study=ed.study, b=blocks, ref=ref, prov=provenance(ed, lang))
+    sm = summary_blocks(ed, TOTAL, lang, templates.say(lang))
+    return templates.render("national", lang, doc=doc, study=ed.study, b=blocks, ref=ref, prov=provenance(ed, lang),
+                            sm=sm)
 
 
 def _roles_block(ed: Edition, lang: str, region) -> str:
@@ -574,8 +602,9 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("region", region.id, t("title_region", lang, region=region.name), lang, ed,
                  subtitle=ed.study.programme)
+    sm = summary_blocks(ed, region.id, lang, templates.say(lang))
     return templates.render("region", lang, doc=doc, study=ed.study, region=region, b=blocks, ref=ref,
-                            prov=provenance(ed, lang))
+                            prov=provenance(ed, lang), sm=sm)
 
 
 def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> str:
@@ -597,7 +626,9 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
         nat = rr[(rr["region"] == TOTAL) & (rr["role"] == TOTAL)]
         n_by_wave = dict(zip(nat["wave"], nat["responded"]))
     wave_rows = pd.DataFrame([{
-        "id": w.id, "date": w.date.isoformat() if w.date else "", "instruments": ", ".join(w.instruments),
+        "id": w.id, "date": w.date.isoformat() if w.date else "",
+        # non-breaking hyphens: an instrument id never breaks across lines in a narrow cell
+        "instruments": ", ".join(i.replace("-", "\u2011") for i in w.instruments),
         "n": n_by_wave.get(w.id), "suppressed": False} for w in study.waves if w.id in ed.waves])
     waves = pipe_table(wave_rows, [
         Column("id", t("wave", lang), key=True), Column("date", t("date", lang), key=True),
