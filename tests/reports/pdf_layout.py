@@ -82,7 +82,7 @@ def _stretched(line: list[dict]) -> bool:
     gaps = [b["x0"] - a["x1"] for a, b in zip(glyphs, glyphs[1:])]
     size = glyphs[0]["size"] if glyphs else 1.0
     words = [g for g in gaps if g > 0.15 * size]
-    return len(words) >= 2 and sum(words) / len(words) > 0.45 * size
+    return len(words) >= 1 and sum(words) / len(words) > 0.45 * size
 
 
 def table_layout(pdf_path: Path) -> TableLayout:
