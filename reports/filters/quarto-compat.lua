@@ -5,7 +5,8 @@ folge writes markdown-only .qmd files that `quarto render` handles natively. Whe
 is not installed, folge renders the same files with pandoc and this filter:
   * figures `![caption](file.svg){#fig-x fig-alt="..."}`: numbered captions, the
     fig-alt text as the image's alt text (HTML) or `alt:` (typst);
-  * tables with a caption `: caption {#tbl-x}`: numbered captions;
+  * tables with a caption `: caption {#tbl-x}`: numbered captions, column widths from
+    their content;
   * cross-references `@fig-x`, `@tbl-x`: links reading "Figur 1", "Tabell 2" ...
     (the words come from the document's metadata: fig-prefix, tbl-prefix);
   * callouts `::: {.callout-note title="..."}`: a titled, bordered note;
@@ -70,6 +71,11 @@ local function figure(fig)
 end
 
 local function tbl(t)
+  -- column widths from the content, not from the dashes of the pipe table's rule: typst
+  -- sizes `auto` columns to what they hold, browsers do the same without a colgroup
+  for i, spec in ipairs(t.colspecs) do
+    t.colspecs[i] = { spec[1], nil }
+  end
   local label = numbers[t.identifier]
   if label and not is_typst then
     t.caption.long = { pandoc.Plain({ pandoc.Strong(label .. ":"), pandoc.Space(),

@@ -609,6 +609,7 @@ def _roles_block(ed: Edition, lang: str, region) -> str:
 
 
 def _change_table(ed: Edition, lang: str, region: str) -> str:
+    """The change since the previous wave, one table per instrument (construct group), n in the header."""
     rows = ed.rows("change", region)
     if rows.empty or ed.previous is None:
         return ""
@@ -617,19 +618,36 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
         rows = rows[rows["method"].str.startswith("welch", na=False)]
     if rows.empty:
         return ""
-    titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
-    rows = rows.copy()
-    rows["title"] = rows["construct"].map(lambda c: titles.get(c, c))
-    return pipe_table(rows, [
+    columns = [
         Column("title", t("construct", lang), key=True),
+        Column("n_to", f"n ({ed.wave})", num(0), align="right"),
         Column("mean_from", ed.previous, num(2), align="right"),
         Column("mean_to", ed.wave, num(2), align="right"),
         Column("diff", t("change", lang), num(2), align="right"),
         Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
         Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
         Column("hedges_g", t("hedges_g", lang), num(2), align="right"),
-        Column("p_adj", t("p_adj", lang), num(3), align="right")], lang,
-        caption=t("change", lang) + f" {ed.previous}–{ed.wave}", label="tbl-change")
+        Column("p_adj", t("p_adj", lang), num(3), align="right")]
+    tables, placed = [], set()
+    groups = [(inst.title.get_lang(lang), constructs) for inst, constructs, _ in _instrument_constructs(ed, lang)]
+    for k, (group, constructs) in enumerate(groups):
+        order = [cid for cid, _ in constructs]
+        part = rows[rows["construct"].isin(order)].copy()
+        if part.empty:
+            continue
+        placed.update(order)
+        part["title"] = part["construct"].map(dict(constructs))
+        part = part.iloc[part["construct"].map({c: i for i, c in enumerate(order)}).argsort()]
+        label = "tbl-change" if not tables else f"tbl-change-{k + 1}"
+        tables.append(pipe_table(part, columns, lang, label=label,
+                                 caption=t("change", lang) + f" {ed.previous}–{ed.wave}: {group}"))
+    rest = rows[~rows["construct"].isin(placed)].copy()
+    if not rest.empty:
+        titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
+        rest["title"] = rest["construct"].map(lambda c: titles.get(c, c))
+        tables.append(pipe_table(rest, columns, lang, caption=t("change", lang) + f" {ed.previous}–{ed.wave}",
+                                 label="tbl-change" if not tables else "tbl-change-rest"))
+    return "\n\n".join(tables)
 
 
 def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: str) -> str:
