@@ -137,3 +137,29 @@ def test_trend_figures_are_per_construct_with_dates_and_findings(site, study):
     svg = next((site.source_dir / "regions" / "figures").glob("alfa-trend-*.svg")).read_text(encoding="utf-8")
     short = _words("nb")["figures"]["months_short"].split()
     assert any(m in svg for m in short)  # dates on the axis, not wave indexes
+
+
+def test_summary_uses_intervals_and_mde_when_the_rules_give_them(study_root, study):
+    """rules.csv (ci_low, ci_high, mde) feeds the summary: an interval per verdict, the mde where thin."""
+    from folge.reports import public_tables, read_results
+    from folge.reports._documents import Edition, Templates
+    from folge.reports._public import waves_upto
+    from folge.reports._summary import summary_blocks
+
+    results = read_results(study_root / "results", study)
+    tables = public_tables(results, study)
+    crit = tables["criteria"].frame
+    region_rows = crit[(crit["region"] == "alfa") & ~crit["suppressed"].astype(bool)]
+    wave = max(region_rows["wave"])
+    target = region_rows[region_rows["wave"] == wave].index[0]
+    crit.loc[target, "verdict"] = "inconclusive"
+    crit["ci_low"], crit["ci_high"], crit["mde"] = float("nan"), float("nan"), float("nan")
+    crit.loc[target, ["value", "ci_low", "ci_high", "mde"]] = [3.41, 3.12, 3.70, 0.27]
+    edition = Edition(study, tables, waves_upto(study, results, None), None, {"analysed": ""})
+    templates = Templates(defaults_dir() / "reports" / "templates")
+    blocks = summary_blocks(edition, "alfa", "nb", templates.say("nb"))
+    assert "3,41, 95 % KI 3,12–3,70" in blocks.verdicts
+    assert "◇ uavklart" in blocks.verdicts  # a shape and a word, never colour alone
+    assert "minste påviselige forskjell 0,27" in blocks.thin
+    english = summary_blocks(edition, "alfa", "en", templates.say("en"))
+    assert "3.41, 95% CI 3.12–3.70" in english.verdicts and "smallest detectable difference 0.27" in english.thin
