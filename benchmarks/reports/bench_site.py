@@ -6,8 +6,9 @@ lang=L)``: national, methods, every region, questionnaires, index, open data) wi
 pandoc engine, the three languages spread over a process pool of ``--processes`` workers
 (each build also renders in its own small thread pool). Prints the wall time of the whole
 site, each language's build time, the seconds per region report (a language's region
-phase divided by its regions) and the machine's load average before and after, since the
-2-core development machines are shared.
+phase divided by its regions), the CPU time the build used (so a loaded machine can be told
+from a slow build) and the machine's load average before and after, since the 2-core
+development machines are shared.
 
     python benchmarks/reports/bench_site.py [--regions 37] [--processes 2] [--keep DIR]
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -67,6 +69,8 @@ def main(argv=None) -> int:
                                  LANGUAGES))
         total = time.perf_counter() - started
         load_after = os.getloadavg()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = children.ru_utime + children.ru_stime
         for run in runs:
             per_region = run["region_phase"] / max(1, run["regions"] - 1)
             print(f"{run['lang']}: {run['documents']} documents in {run['seconds']:.1f} s; "
@@ -76,6 +80,10 @@ def main(argv=None) -> int:
               f"{args.processes} processes): {total:.1f} s, {total / max(1, reports):.2f} s per region report "
               f"(wall time / region reports); load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
               f"on {os.cpu_count()} cores")
+        # the CPU the build used (its processes and their pandoc children): on an otherwise idle
+        # machine the wall time would be about this divided by the cores it can keep busy
+        print(f"CPU time of the build: {cpu:.1f} s (user + system, all processes); "
+              f"{cpu / max(1, reports):.2f} CPU s per region report; idle 2-core estimate {cpu / 2:.1f} s")
     return 0
 
 
