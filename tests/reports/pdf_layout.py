@@ -68,8 +68,8 @@ def _lines(chars: list[dict]) -> list[list[dict]]:
 def _loose_hyphen(line: list[dict], loose: list[dict]) -> bool:
     """A hyphen glyph without MCID right after the line's last glyph, on its baseline."""
     last = line[-1]
-    return any(abs(h["bottom"] - last["bottom"]) < last["size"] / 3 and -0.5 <= h["x0"] - last["x1"] < 0.3 * last["size"]
-               for h in loose)
+    size = last["size"]
+    return any(abs(h["bottom"] - last["bottom"]) < size / 3 and -0.5 <= h["x0"] - last["x1"] < 0.3 * size for h in loose)
 
 
 def _text(line: list[dict]) -> str:

@@ -580,7 +580,7 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
     }
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("national", "national", t("title_national", lang), lang, ed, subtitle=ed.study.programme)
-    sm = summary_blocks(ed, TOTAL, lang, templates.say(lang))
+    sm = summary_blocks(ed, TOTAL, lang, templates.say(lang), wave_dates(ed, templates.say(lang, "figures"))[2])
     return templates.render("national", lang, doc=doc, study=ed.study, b=blocks, ref=ref, prov=provenance(ed, lang),
                             sm=sm)
 
@@ -673,7 +673,7 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("region", region.id, t("title_region", lang, region=region.name), lang, ed,
                  subtitle=ed.study.programme)
-    sm = summary_blocks(ed, region.id, lang, templates.say(lang))
+    sm = summary_blocks(ed, region.id, lang, templates.say(lang), wave_dates(ed, templates.say(lang, "figures"))[2])
     return templates.render("region", lang, doc=doc, study=ed.study, region=region, b=blocks, ref=ref,
                             prov=provenance(ed, lang), sm=sm)
 

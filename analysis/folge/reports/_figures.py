@@ -26,7 +26,8 @@ import pandas as pd  # noqa: E402
 from ._disclosure import TOTAL, require_disclosed  # noqa: E402
 from ._i18n import STAGE_LABELS, label_of, number, percent, t  # noqa: E402
 
-__all__ = ["Chart", "TrendWords", "construct_chart", "trend_chart", "items_chart", "trust_chart", "chain_chart", "STYLE"]
+__all__ = ["Chart", "TrendWords", "construct_chart", "trend_chart", "items_chart", "trust_chart", "chain_chart",
+           "STYLE"]
 
 STYLE = {
     "svg.fonttype": "none",

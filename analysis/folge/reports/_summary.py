@@ -123,8 +123,10 @@ def _name_list(names: list[str], say: Say) -> str:
     return ", ".join(names[:_NAMES_SHOWN]) + " " + say("and_more", k=len(names) - _NAMES_SHOWN)
 
 
-def change_sentences(ed, region: str, lang: str, say: Say) -> str:
+def change_sentences(ed, region: str, lang: str, say: Say, dates: Mapping[str, str] | None = None) -> str:
     """What changed since the previous wave, construct by construct, in three sentences at most.
+
+    ``dates`` names each wave by its date in words ("mars 2016"); without it, by its id.
 
     A change counts as clear when its confidence interval leaves out zero; every other
     construct is named as within the margin of error (a change too small to tell apart).
@@ -153,7 +155,8 @@ def change_sentences(ed, region: str, lang: str, say: Say) -> str:
             down.append(moved)
         else:
             flat.append(name)
-    parts = [say("change_intro", previous=ed.previous, wave=ed.wave)]
+    dates = dates or {}
+    parts = [say("change_intro", previous=dates.get(ed.previous, ed.previous), wave=dates.get(ed.wave, ed.wave))]
     if up:
         parts.append(say("change_up", names=_name_list(up, say)))
     if down:
@@ -178,11 +181,11 @@ def response_sentence(ed, region: str, lang: str, say: Say) -> str:
                responded=number(row["responded"], lang, 0), invited=number(row["invited"], lang, 0))
 
 
-def summary_blocks(ed, region: str, lang: str, say: Say) -> SummaryBlocks:
+def summary_blocks(ed, region: str, lang: str, say: Say, dates: Mapping[str, str] | None = None) -> SummaryBlocks:
     """The summary of ``region`` (``all`` for the national report) in ``lang``.
 
     ``say(key, **values)`` is the text ``key`` of the words files' ``summary`` section,
-    filled with ``values``.
+    filled with ``values``; ``dates`` names the waves by their dates in words.
     """
     rows = ed.rows("criteria", region)
     rows = rows[rows["wave"] == ed.wave] if not rows.empty else rows
@@ -194,6 +197,6 @@ def summary_blocks(ed, region: str, lang: str, say: Say) -> SummaryBlocks:
     else:
         blocks.verdicts, thin = _verdict_list(rows, ed, lang, say, rules)
     blocks.thin = say("thin", names=_name_list(thin, say), k=len(thin)) if thin else say("thin_none")
-    blocks.changes = change_sentences(ed, region, lang, say)
+    blocks.changes = change_sentences(ed, region, lang, say, dates)
     blocks.response = response_sentence(ed, region, lang, say)
     return blocks
