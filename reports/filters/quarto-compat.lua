@@ -5,10 +5,13 @@ folge writes markdown-only .qmd files that `quarto render` handles natively. Whe
 is not installed, folge renders the same files with pandoc and this filter:
   * figures `![caption](file.svg){#fig-x fig-alt="..."}`: numbered captions, the
     fig-alt text as the image's alt text (HTML) or `alt:` (typst);
-  * tables with a caption `: caption {#tbl-x}`: numbered captions;
+  * tables with a caption `: caption {#tbl-x}`: numbered captions, column widths from
+    their content;
   * cross-references `@fig-x`, `@tbl-x`: links reading "Figur 1", "Tabell 2" ...
     (the words come from the document's metadata: fig-prefix, tbl-prefix);
-  * callouts `::: {.callout-note title="..."}`: a titled, bordered note.
+  * callouts `::: {.callout-note title="..."}`: a titled, bordered note;
+  * the summary page `::: {.summary}`: in typst a block in a slightly smaller type, so
+    that the whole summary fits the first page (HTML styles it by its class).
 No Python here: the evaluator may read and adapt it.
 ]]
 
@@ -68,6 +71,11 @@ local function figure(fig)
 end
 
 local function tbl(t)
+  -- column widths from the content, not from the dashes of the pipe table's rule: typst
+  -- sizes `auto` columns to what they hold, browsers do the same without a colgroup
+  for i, spec in ipairs(t.colspecs) do
+    t.colspecs[i] = { spec[1], nil }
+  end
   local label = numbers[t.identifier]
   if label and not is_typst then
     t.caption.long = { pandoc.Plain({ pandoc.Strong(label .. ":"), pandoc.Space(),
@@ -85,7 +93,17 @@ local function cite(c)
   return nil
 end
 
+local function summary(div)
+  if not is_typst then return nil end
+  local blocks = { pandoc.RawBlock("typst", "#block(width: 100%)[#set text(size: 9pt)\n"
+    .. "#show heading.where(level: 3): set text(size: 10pt)\n#show heading.where(level: 3): set block(above: 0.9em, below: 0.5em)") }
+  for _, b in ipairs(div.content) do table.insert(blocks, b) end
+  table.insert(blocks, pandoc.RawBlock("typst", "]"))
+  return blocks
+end
+
 local function callout(div)
+  if div.classes:includes("summary") then return summary(div) end
   local kind
   for _, class in ipairs(div.classes) do
     kind = kind or class:match("^callout%-(%a+)$")

@@ -169,10 +169,12 @@ def build_reports(
 
     started = time.perf_counter()
     formats = _checked_formats(formats, lang)
-    study_root = Path(study_root)
+    # Absolute from here on: pandoc runs in each document's folder, so a relative path
+    # (the default ``reports/_site`` inside a study folder) would point nowhere.
+    study_root = Path(study_root).resolve()
     study = load_study(study_root)
-    results = read_results(Path(results_dir) if results_dir else study_root / RESULTS_DIR, study)
-    out_dir = Path(out_dir) if out_dir else study_root / SITE_DIR
+    results = read_results(Path(results_dir).resolve() if results_dir else study_root / RESULTS_DIR, study)
+    out_dir = Path(out_dir).resolve() if out_dir else study_root / SITE_DIR
     chosen = choose_engine(engine)
     waves = waves_upto(study, results, wave)
     decided: list = []

@@ -11,19 +11,21 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import jinja2
 import pandas as pd
 from ruamel.yaml import YAML
 
+from .._paths import defaults_dir
 from ..definitions import previous_wave
 from ..statistics import GATE_MODEL, PARTIAL_MODEL, gate_estimator
 from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
-from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
+from ._figures import Chart, TrendWords, chain_chart, construct_chart, items_chart, trust_chart
 from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOLS, label_of, number, percent, t)
 from ._public import PublicTable, holds
+from ._summary import summary_blocks
 from ._quarto import ReportError
 from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
 
@@ -81,7 +83,31 @@ class Templates:
             return self.env.get_template(own).render(**context)
         words = self.words(lang).get(name) or {}
         context["w"] = _Words(self.env, name, lang, words, context)
+        context["sw"] = _Words(self.env, "summary", lang, self.section_words(lang, "summary"), context)
         return self.env.get_template(f"{name}.qmd.j2").render(**context)
+
+    def section_words(self, lang: str, section: str) -> dict:
+        """The ``section`` of the words (the shipped one where this folder's words lack it)."""
+        own = self.words(lang).get(section)
+        if own:
+            return own
+        shipped = defaults_dir() / "reports" / "templates"
+        if shipped.resolve() == self.folder.resolve():
+            return {}
+        return Templates(shipped).words(lang).get(section) or {}
+
+    def say(self, lang: str, section: str = "summary") -> Callable[..., str]:
+        """``say(key, **values)``: the text ``key`` of the words' ``section``, filled with ``values``."""
+        words = self.section_words(lang, section)
+
+        def say(key: str, default: str | None = None, **values) -> str:
+            if key not in words:
+                if default is not None:
+                    return default
+                raise ReportError(f"words/{lang}.yaml has no '{key}' under '{section}'")
+            return self.env.from_string(str(words[key])).render(**values).strip()
+
+        return say
 
 
 class _Words:
@@ -258,17 +284,70 @@ def _instrument_constructs(ed: Edition, lang: str):
             yield inst, constructs, {c.id: c.scale for c in inst.constructs}
 
 
-def _trend_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str | None) -> tuple[str, str]:
+def wave_dates(ed: Edition, say) -> tuple[dict[str, float], dict[str, str], dict[str, str]]:
+    """Each wave's place on a time axis (its date as a day number), its tick label and its date in words.
+
+    A wave without a date is placed half a year after the one before it and labelled by its id.
+    """
+    months, short = say("months").split(), say("months_short").split()
+    dates = {w.id: w.date for w in ed.study.waves}
+    x, ticks, long = {}, {}, {}
+    for k, wave in enumerate(ed.waves):
+        date = dates.get(wave)
+        if date is None:
+            x[wave] = (x[ed.waves[k - 1]] + 182.0) if k else 0.0
+            ticks[wave] = long[wave] = wave
+            continue
+        x[wave] = float(date.toordinal())
+        ticks[wave] = f"{short[date.month - 1]}\n{date.year}"
+        long[wave] = f"{months[date.month - 1]} {date.year}"
+    return x, ticks, long
+
+
+def _trend_alt(say, title: str, dates: Mapping[str, str], lang: str, region: bool):
+    """The alt text of a construct chart: the change of the focus line in words, then the national level."""
+
+    def alt(finding: Mapping[str, dict]) -> str:
+        focus = finding["region"] if region else finding["national"]
+        if not focus:
+            focus, region_ = finding["national"], False
+        else:
+            region_ = region
+        waves = list(focus)
+        first, last = waves[0], waves[-1]
+        a, b = focus[first], focus[last]
+        values = dict(construct=title, a=number(a, lang, 1), b=number(b, lang, 1), first=dates.get(first, first),
+                      last=dates.get(last, last))
+        key = "alt_one" if first == last else ("alt_up" if b - a >= 0.05 else "alt_down" if a - b >= 0.05
+                                                else "alt_same")
+        text = say(key, **values)
+        national = finding["national"]
+        if region_ and last in national:
+            return text + say("alt_national", n=number(national[last], lang, 1))
+        return text + "."
+
+    return alt
+
+
+def _trend_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str | None,
+                 say=None) -> tuple[str, str]:
+    """One chart per construct (region against the country over time), main survey first."""
     means = ed.rows("construct_means", TOTAL, region) if region else ed.rows("construct_means", TOTAL)
+    wave_x, ticks, long = wave_dates(ed, say)
     blocks, first = [], ""
-    for k, (inst, constructs, scales) in enumerate(_instrument_constructs(ed, lang), start=1):
-        chart = trend_chart(means, constructs, ed.waves, lang, name=f"trend-{k}", scope=scope,
-                            instrument=inst.title.get_lang(lang), region=region, scales=scales,
-                            cache=ed.chart_cache)
-        md, ref = figures.add(chart)
-        if md:
-            blocks.append(md)
-            first = first or ref
+    for inst, constructs, scales in _instrument_constructs(ed, lang):
+        for cid, title in constructs:
+            scale = scales.get(cid)
+            span = (scale.min, scale.max) if scale is not None and scale.min is not None else (1, 5)
+            words = TrendWords(caption=say("trend_caption", construct=title, scope=scope),
+                               alt=_trend_alt(say, title, long, lang, region is not None), tick_labels=ticks,
+                               region_label=scope, national_label=t("legend_national", lang))
+            chart = construct_chart(means, cid, wave_x, lang, name=f"trend-{cid}", words=words, region=region,
+                                    scale_range=span, cache=ed.chart_cache)
+            md, ref = figures.add(chart)
+            if md:
+                blocks.append(md)
+                first = first or ref
     return "\n\n".join(blocks), first
 
 
@@ -564,7 +643,7 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
     figures = Figures(folder / "figures", "national")
     scope = t("national", lang)
     summary, criteria, criteria_detail = _criteria_blocks(ed, TOTAL, lang, compare=False)
-    trend, trend_ref = _trend_block(ed, figures, lang, scope, None)
+    trend, trend_ref = _trend_block(ed, figures, lang, scope, None, templates.say(lang, "figures"))
     trust, trust_ref = _trust_block(ed, figures, lang, scope, TOTAL)
     means = ed.rows("construct_means", TOTAL)
     n_resp = ed.rows("response_rates", TOTAL)
@@ -597,7 +676,9 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
     }
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("national", "national", t("title_national", lang), lang, ed, subtitle=ed.study.programme)
-    return templates.render("national", lang, doc=doc, study=ed.study, b=blocks, ref=ref, prov=provenance(ed, lang))
+    sm = summary_blocks(ed, TOTAL, lang, templates.say(lang), wave_dates(ed, templates.say(lang, "figures"))[2])
+    return templates.render("national", lang, doc=doc, study=ed.study, b=blocks, ref=ref, prov=provenance(ed, lang),
+                            sm=sm)
 
 
 def _roles_block(ed: Edition, lang: str, region) -> str:
@@ -624,6 +705,7 @@ def _roles_block(ed: Edition, lang: str, region) -> str:
 
 
 def _change_table(ed: Edition, lang: str, region: str) -> str:
+    """The change since the previous wave, one table per instrument (construct group), n in the header."""
     rows = ed.rows("change", region)
     if rows.empty or ed.previous is None:
         return ""
@@ -632,19 +714,36 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
         rows = rows[rows["method"].str.startswith("REML", na=False)]
     if rows.empty:
         return ""
-    titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
-    rows = rows.copy()
-    rows["title"] = rows["construct"].map(lambda c: titles.get(c, c))
-    return pipe_table(rows, [
+    columns = [
         Column("title", t("construct", lang), key=True),
+        Column("n_to", f"n ({ed.wave})", num(0), align="right"),
         Column("mean_from", ed.previous, num(2), align="right"),
         Column("mean_to", ed.wave, num(2), align="right"),
         Column("diff", t("change", lang), num(2), align="right"),
         Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
         Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
         Column("hedges_g", t("hedges_g", lang), num(2), align="right"),
-        Column("p_adj", t("p_adj", lang), num(3), align="right")], lang,
-        caption=t("change", lang) + f" {ed.previous}–{ed.wave}", label="tbl-change")
+        Column("p_adj", t("p_adj", lang), num(3), align="right")]
+    tables, placed = [], set()
+    groups = [(inst.title.get_lang(lang), constructs) for inst, constructs, _ in _instrument_constructs(ed, lang)]
+    for k, (group, constructs) in enumerate(groups):
+        order = [cid for cid, _ in constructs]
+        part = rows[rows["construct"].isin(order)].copy()
+        if part.empty:
+            continue
+        placed.update(order)
+        part["title"] = part["construct"].map(dict(constructs))
+        part = part.iloc[part["construct"].map({c: i for i, c in enumerate(order)}).argsort()]
+        label = "tbl-change" if not tables else f"tbl-change-{k + 1}"
+        tables.append(pipe_table(part, columns, lang, label=label,
+                                 caption=t("change", lang) + f" {ed.previous}–{ed.wave}: {group}"))
+    rest = rows[~rows["construct"].isin(placed)].copy()
+    if not rest.empty:
+        titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
+        rest["title"] = rest["construct"].map(lambda c: titles.get(c, c))
+        tables.append(pipe_table(rest, columns, lang, caption=t("change", lang) + f" {ed.previous}–{ed.wave}",
+                                 label="tbl-change" if not tables else "tbl-change-rest"))
+    return "\n\n".join(tables)
 
 
 def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: str) -> str:
@@ -656,7 +755,7 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
     too_few = ""
     if total_rows.empty or total_rows["suppressed"].all():
         too_few = t("region_too_few", lang, region=region.name)
-    trend, trend_ref = _trend_block(ed, figures, lang, scope, region.id)
+    trend, trend_ref = _trend_block(ed, figures, lang, scope, region.id, templates.say(lang, "figures"))
     trust, trust_ref = _trust_block(ed, figures, lang, scope, region.id)
     blocks = {
         "too_few": too_few, "verdict_summary": summary, "criteria_table": criteria,
@@ -672,8 +771,9 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
     ref = {"trend": trend_ref, "trust": trust_ref}
     doc = front_matter("region", region.id, t("title_region", lang, region=region.name), lang, ed,
                  subtitle=ed.study.programme)
+    sm = summary_blocks(ed, region.id, lang, templates.say(lang), wave_dates(ed, templates.say(lang, "figures"))[2])
     return templates.render("region", lang, doc=doc, study=ed.study, region=region, b=blocks, ref=ref,
-                            prov=provenance(ed, lang))
+                            prov=provenance(ed, lang), sm=sm)
 
 
 def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> str:
@@ -695,7 +795,9 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
         nat = rr[(rr["region"] == TOTAL) & (rr["role"] == TOTAL)]
         n_by_wave = dict(zip(nat["wave"], nat["responded"]))
     wave_rows = pd.DataFrame([{
-        "id": w.id, "date": w.date.isoformat() if w.date else "", "instruments": ", ".join(w.instruments),
+        "id": w.id, "date": w.date.isoformat() if w.date else "",
+        # non-breaking hyphens: an instrument id never breaks across lines in a narrow cell
+        "instruments": ", ".join(i.replace("-", "\u2011") for i in w.instruments),
         "n": n_by_wave.get(w.id), "suppressed": False} for w in study.waves if w.id in ed.waves])
     waves = pipe_table(wave_rows, [
         Column("id", t("wave", lang), key=True), Column("date", t("date", lang), key=True),

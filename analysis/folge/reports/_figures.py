@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import textwrap
 from dataclasses import dataclass
+from typing import Callable, Mapping
 
 import matplotlib
 
@@ -25,7 +26,8 @@ import pandas as pd  # noqa: E402
 from ._disclosure import TOTAL, require_disclosed  # noqa: E402
 from ._i18n import STAGE_LABELS, label_of, number, percent, t  # noqa: E402
 
-__all__ = ["Chart", "trend_chart", "items_chart", "trust_chart", "chain_chart", "STYLE"]
+__all__ = ["Chart", "TrendWords", "construct_chart", "trend_chart", "items_chart", "trust_chart", "chain_chart",
+           "STYLE"]
 
 STYLE = {
     "svg.fonttype": "none",
@@ -363,3 +365,96 @@ def chain_chart(chain: pd.DataFrame, wave: str, lang: str, *, name: str, scope: 
         alt += " " + t("legend_national", lang) + ": " + ", ".join(
             f"{label_of(STAGE_LABELS, s, lang).lower()} {percent(nat[s], lang)}" for s in stages if pd.notna(nat[s])) + "."
     return Chart(name, svg, t("cap_chain", lang, scope=scope, wave=wave), alt)
+
+
+@dataclass(frozen=True)
+class TrendWords:
+    """The words of one construct chart, filled in by the caller from the words files."""
+
+    caption: str
+    alt: Callable[[dict], str]
+    tick_labels: Mapping[str, str]
+    region_label: str
+    national_label: str
+
+
+def _construct_base(national: pd.DataFrame, x_of: Mapping[str, float], words: TrendWords, low: float, high: float):
+    """A construct chart's shared part: axes, date ticks, the national line and its interval band."""
+    fig = Figure(figsize=(6.6, 2.4))
+    ax = fig.add_axes((0.08, 0.2, 0.9, 0.68))
+    ticks = sorted(x_of.values())
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([words.tick_labels[w] for w in sorted(x_of, key=x_of.get)], fontsize=8)
+    pad = max(20.0, 0.04 * (ticks[-1] - ticks[0]))
+    ax.set_xlim(ticks[0] - pad, ticks[-1] + pad)
+    ax.set_ylim(low, high)
+    ax.set_yticks(np.arange(int(np.ceil(low)), int(np.floor(high)) + 1))
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    _line_with_band(ax, national, x_of, NATIONAL_COLOUR, "--", "s")
+    return fig, ax
+
+
+def _line_with_band(ax, rows: pd.DataFrame, x_of: Mapping[str, float], colour: str, style: str, marker: str) -> list:
+    """The mean per wave (line and markers) and its 95 % interval (a band) of ``rows``."""
+    rows = rows[rows["wave"].isin(x_of.keys())]
+    if rows.empty:
+        return []
+    rows = rows.assign(x=rows["wave"].map(x_of)).sort_values("x")
+    x = rows["x"].to_numpy(dtype=float)
+    added = []
+    low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+    ok = np.isfinite(low) & np.isfinite(high)
+    if ok.any():
+        added.append(ax.fill_between(x[ok], low[ok], high[ok], color=colour, alpha=0.15, linewidth=0))
+    added.extend(ax.plot(x, rows["mean"].to_numpy(dtype=float), linestyle=style, marker=marker, color=colour,
+                         markersize=4, linewidth=1.6))
+    return added
+
+
+def construct_chart(means: pd.DataFrame, construct: str, wave_x: Mapping[str, float], lang: str, *, name: str,
+                    words: TrendWords, region: str | None = None, scale_range=(1, 5),
+                    cache: dict | None = None) -> Chart | None:
+    """One construct over time: the region's mean against the national one, each with its 95 % interval.
+
+    ``wave_x`` places each wave on the time axis (its date as a day number), so uneven
+    spacing between waves shows as such; the tick labels are the waves' dates in words.
+    The national line (dashed, squares) is the same in every region's chart of a build:
+    with a ``cache`` it is drawn once, and each region adds its own line (solid, circles)
+    before the SVG is written. The alt text states the finding (``words.alt``).
+    """
+    rows = _shown(means, "construct means")
+    rows = rows[(rows["role"] == TOTAL) & (rows["construct"] == construct)]
+    national = rows[rows["region"] == TOTAL]
+    local = rows[rows["region"] == region] if region else rows.iloc[0:0]
+    if national.empty and local.empty:
+        return None
+    with plt.rc_context(STYLE):
+        key = ("construct", construct, lang, tuple(sorted(wave_x.items())))
+        base = cache.get(key) if cache is not None else None
+        if base is None:
+            base = _construct_base(national, wave_x, words, *scale_range)
+            if cache is not None:
+                cache[key] = base
+        fig, ax = base
+        added = _line_with_band(ax, local, wave_x, REGION_COLOUR, "-", "o")
+        handles = [matplotlib.lines.Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", marker="s", markersize=4,
+                                           label=words.national_label)]
+        if added:
+            handles.insert(0, matplotlib.lines.Line2D([], [], color=REGION_COLOUR, linestyle="-", marker="o",
+                                                      markersize=4, label=words.region_label))
+        legend = fig.legend(handles=handles, loc="upper left", ncol=2, frameon=False, bbox_to_anchor=(0.07, 1.0),
+                            fontsize=8)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        for artist in (*added, legend):
+            artist.remove()
+    finding = {"national": _by_wave(national), "region": _by_wave(local)}
+    return Chart(name, buffer.getvalue(), words.caption, words.alt(finding))
+
+
+def _by_wave(rows: pd.DataFrame) -> dict[str, float]:
+    """wave → mean of the shown rows (waves without a mean left out)."""
+    rows = rows.dropna(subset=["mean"])
+    return dict(zip(rows["wave"], rows["mean"].astype(float)))

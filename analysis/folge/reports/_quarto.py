@@ -25,13 +25,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from .._errors import FolgeError
+from .._paths import defaults_dir
 
 __all__ = ["ENGINES", "Engine", "choose_engine", "quarto_binary", "PandocRenderer", "quarto_render",
            "project_files", "ReportError"]
 
 ENGINES: tuple[str, ...] = ("auto", "quarto", "pandoc")
 #: Files of the Quarto project in ``reports/`` that a build stages beside its .qmd files.
-PROJECT_FILES: tuple[str, ...] = ("_quarto.yml", "styles/folge.css", "styles/folge.typ", "filters/quarto-compat.lua")
+PROJECT_FILES: tuple[str, ...] = ("_quarto.yml", "styles/folge.css", "styles/folge.typ", "styles/folge-pandoc.typst",
+                                  "filters/quarto-compat.lua")
+#: The PDF standard every PDF is checked against by typst while it is written.
+PDF_STANDARDS: tuple[str, ...] = ("ua-1",)
 
 
 class ReportError(FolgeError):
@@ -82,9 +86,15 @@ def choose_engine(engine: str = "auto") -> Engine:
 
 
 def project_files(reports_dir: Path, source_dir: Path) -> None:
-    """Copy the Quarto project's own files (config, styles, filter) into ``source_dir``."""
+    """Copy the Quarto project's own files (config, styles, filter) into ``source_dir``.
+
+    A file the study's own ``reports/`` lacks (a folder made by an older ``folge init``)
+    comes from the shipped project.
+    """
     for name in PROJECT_FILES:
         src = reports_dir / name
+        if not src.exists():
+            src = defaults_dir() / "reports" / name
         if src.exists():
             dst = source_dir / name
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -116,10 +126,11 @@ class PandocRenderer:
     """
 
     def __init__(self, source_dir: Path, timestamp: dt.datetime | None = None):
-        self.source_dir = Path(source_dir)
+        self.source_dir = Path(source_dir).resolve()
         self.pandoc = pandoc_binary()
         self.css = self.source_dir / "styles" / "folge.css"
         self.typst_header = self.source_dir / "styles" / "folge.typ"
+        self.typst_template = self.source_dir / "styles" / "folge-pandoc.typst"
         self.filter = self.source_dir / "filters" / "quarto-compat.lua"
         self.timestamp = timestamp
         self._compiler = None
@@ -142,7 +153,8 @@ class PandocRenderer:
         """``qmd`` → a typst file beside it (pandoc's typst writer, folge's header rules)."""
         typ = qmd.with_suffix(".typ")
         args = [qmd.name, "-f", "markdown", "-t", "typst", "--standalone", "--lua-filter", str(self.filter),
-                "--include-in-header", str(self.typst_header), "-o", typ.name]
+                "--template", str(self.typst_template), "--include-in-header", str(self.typst_header),
+                "-o", typ.name]
         self._run(args, qmd.parent)
         return typ
 
@@ -159,13 +171,18 @@ class PandocRenderer:
         return self.compile_pdf(self.typst_source(qmd), out)
 
     def compile_pdf(self, typ: Path, out: Path) -> Path:
-        """A typst file → PDF (one compiler, not thread-safe: callers serialise)."""
+        """A typst file → PDF/UA-1 (one compiler, not thread-safe: callers serialise).
+
+        typst refuses a document that breaks PDF/UA-1 (a skipped heading level, an image
+        without alt text, no title), so every PDF written is tagged and identifies itself
+        as PDF/UA-1 (``pdfuaid:part = 1``, ``DisplayDocTitle``).
+        """
         import typst
 
         out.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.compiler().compile(input=str(typ), output=str(out), format="pdf", timestamp=self.timestamp,
-                                    root=str(self.source_dir))
+                                    root=str(self.source_dir), pdf_standards=list(PDF_STANDARDS))
         except typst.TypstError as exc:
             raise ReportError(f"typst failed on {typ.name}: {exc.message} {exc.diagnostic}") from exc
         return out
