@@ -38,7 +38,7 @@ from ._evidence import ALL, Evidence
 from ._reasons import Reason
 from ._rules import RuleResult, resolve_wave
 
-__all__ = ["RULES_COLUMNS", "RuleRow", "decide_rules", "rule_inputs", "rules_frame", "verdict_reason"]
+__all__ = ["RULES_COLUMNS", "RuleRow", "decide_rules", "reason_text", "rule_inputs", "rules_frame", "verdict_reason"]
 
 #: Columns of ``rules.csv`` (the result contract's), then the English reason.
 RULES_COLUMNS = ("criterion", "rule", "kind", "region", "wave", "indicator", "estimate", "ci_low", "ci_high", "bar",
@@ -329,12 +329,21 @@ def verdict_reason(row: RuleRow) -> Reason:
     return Reason(f"rule-{verdict}", **figures)
 
 
+def reason_text(row: RuleRow, lang: str) -> str:
+    """The verdict's reason in ``lang``, followed by any notes the rule carries (such as the item a
+    partial invariance model let free) when the rule was judged."""
+    text = verdict_reason(row).text(lang)
+    if row.decision.get("verdict", "insufficient-data") == "insufficient-data":
+        return text
+    notes = [r.text(lang) for r in row.result.reasons if r.code.startswith("note-")]
+    return "; ".join([text, *notes])
+
+
 def rules_frame(rows: list[RuleRow], ev: Evidence) -> pd.DataFrame:
     """The rows of ``rules.csv``."""
     records = []
     for row in rows:
         d = row.decision
-        reason = verdict_reason(row)
         hidden = row.result.status == "insufficient" and any(g.code in _SMALL_CELL for g in row.result.reasons)
         records.append({
             "criterion": row.criterion, "rule": row.position, "kind": row.rule.kind, "region": row.scope,
@@ -342,8 +351,8 @@ def rules_frame(rows: list[RuleRow], ev: Evidence) -> pd.DataFrame:
             "ci_low": d.get("ci_low", math.nan), "ci_high": d.get("ci_high", math.nan), "bar": row.bar,
             "p": d.get("p", math.nan), "p_adj": d.get("p_adj", math.nan), "family": row.family,
             "mde": d.get("mde", math.nan), "n": math.nan if hidden else row.n,
-            "verdict": d.get("verdict", "insufficient-data"), "reason": reason.text("nb"),
-            "reason_en": reason.text("en"),
+            "verdict": d.get("verdict", "insufficient-data"), "reason": reason_text(row, "nb"),
+            "reason_en": reason_text(row, "en"),
         })
     frame = pd.DataFrame(records, columns=list(RULES_COLUMNS))
     for column in ("estimate", "ci_low", "ci_high", "bar", "p", "p_adj", "mde", "n"):

@@ -28,7 +28,7 @@ from ..definitions import Study
 from ..definitions import Criterion
 from ._evidence import ALL, Evidence
 from ..statistics import combine_verdicts
-from ._decisions import RuleRow, decide_rules, rule_inputs, rules_frame, verdict_reason
+from ._decisions import RuleRow, decide_rules, reason_text, rule_inputs, rules_frame
 from ._gates import GATE_OF
 from ._reasons import RULE_LABELS, Reason
 from ._rules import RuleResult, evaluate_rule
@@ -87,7 +87,7 @@ def _nan(value) -> float:
 
 def _rule_line(row: RuleRow, lang: str) -> str:
     i = 0 if lang == "nb" else 1
-    return f"{RULE_LABELS[row.rule.kind][i]} {row.rule.indicator}: {verdict_reason(row).text(lang)}"
+    return f"{RULE_LABELS[row.rule.kind][i]} {row.rule.indicator}: {reason_text(row, lang)}"
 
 
 def _deciding(rows: list[RuleRow], verdict: str) -> RuleRow | None:
