@@ -350,7 +350,10 @@ def _national_or_regional(out, owner, frame, respondents, TableSpec, dims):
 
 
 def _change_specs(out, change, respondents, TableSpec) -> None:
-    welch = change[change["method"].astype(str) == "welch"]
+    # the Welch rows and the mixed-model rows count each wave's respondents (the mixed rows
+    # copy the Welch row's n_from and n_to); the paired rows count the retained pairs
+    is_paired = change["method"].astype(str) == "paired-t"
+    welch = change[~is_paired]
     for end in ("from", "to"):
         keys = _respondent_key(welch, "construct", f"{end}_wave", "region")
         agree = _agrees(welch, f"n_{end}", keys, respondents)
@@ -359,7 +362,7 @@ def _change_specs(out, change, respondents, TableSpec) -> None:
         own = dict(dims=["construct", "region", f"{end}_wave"], count=f"n_{end}", rename={f"{end}_wave": "wave"},
                    fixed={"kind": f"change n_{end}"})
         _split_shared(out, "change", welch, agree, shared, own, TableSpec)
-    paired = change[change["method"].astype(str) != "welch"]
+    paired = change[is_paired]
     if not paired.empty:
         for end in ("from", "to"):
             out.add("change", TableSpec(f"change (paired n_{end})", paired,
@@ -431,7 +434,7 @@ def _criteria_specs(out, crit, indicators, respondents, answers, TableSpec) -> N
 
 
 #: tables whose ``n`` is a count of its own: name → its key dimensions.
-_OWN_COUNTS = {"trend": ["construct", "method"], "invariance": ["construct", "model"],
+_OWN_COUNTS = {"trend": ["construct", "region", "method"], "invariance": ["construct", "estimator", "model"],
                "learning_chain": ["construct", "wave", "stage", "region"]}
 
 
