@@ -159,7 +159,7 @@ def test_summary_uses_intervals_and_mde_when_the_rules_give_them(study_root, stu
     templates = Templates(defaults_dir() / "reports" / "templates")
     blocks = summary_blocks(edition, "alfa", "nb", templates.say("nb"))
     assert "3,41, 95 % KI 3,12–3,70" in blocks.verdicts
-    assert "◇ uavklart" in blocks.verdicts  # a shape and a word, never colour alone
+    assert "? ikke avklart ennå" in blocks.verdicts  # a shape and the catalogue's word, never colour alone
     assert "minste påviselige forskjell 0,27" in blocks.thin
     english = summary_blocks(edition, "alfa", "en", templates.say("en"))
     assert "3.41, 95% CI 3.12–3.70" in english.verdicts and "smallest detectable difference 0.27" in english.thin
