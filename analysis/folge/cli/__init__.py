@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "_analyze:analyze",
     "criteria": "_criteria:criteria",
     "report": "_report:report",
+    "simulate": "_simulate:simulate",
     "serve": "_web:serve",
     "invite": "_web:invite",
     "remind": "_web:remind",

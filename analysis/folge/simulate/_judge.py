@@ -34,7 +34,7 @@ AT_BAR_TOLERANCE = 1e-6
 
 #: Columns of a judged verdict row.
 VERDICT_COLUMNS = ("construct", "kind", "scope", "region", "wave", "verdict", "estimate", "ci_low", "ci_high",
-                   "bar", "truth", "above", "planted")
+                   "bar", "truth", "above", "planted", "reason")
 
 _STATUS = {"pass": "met", "fail": "not-met", "insufficient": "insufficient-data"}
 
@@ -54,7 +54,7 @@ def rules_from_criteria(criteria: pd.DataFrame) -> pd.DataFrame:
             rows.append({"criterion": rec["criterion"], "rule": k, "kind": rule["kind"], "region": rec["region"],
                          "wave": rec["wave"], "indicator": rule["indicator"], "estimate": rule.get("value"),
                          "ci_low": np.nan, "ci_high": np.nan, "bar": rule.get("threshold"),
-                         "verdict": _STATUS[rule["status"]]})
+                         "verdict": _STATUS[rule["status"]], "reason": " ".join(rule.get("reasons") or ())})
     return pd.DataFrame(rows)
 
 
@@ -100,8 +100,8 @@ def judge_rules(rules: pd.DataFrame, truth: pd.DataFrame, bars: dict[str, float]
     DataFrame
         :data:`VERDICT_COLUMNS`: ``scope`` is ``national`` or ``regional``, ``truth`` the
         score-scale truth, ``above`` whether it lies above the bar, ``planted`` whether the
-        row's construct carries a planted effect. A trend row without a wave is about the
-        last wave.
+        row's construct carries a planted effect, ``reason`` the rule's reason. A trend
+        row without a wave is about the last wave.
     """
     by_key = truth.set_index(["construct", "region", "wave"])
     last_wave = truth["wave"].iloc[-1]
@@ -121,5 +121,6 @@ def judge_rules(rules: pd.DataFrame, truth: pd.DataFrame, bars: dict[str, float]
                     "region": region, "wave": wave, "verdict": str(rec["verdict"]),
                     "estimate": _finite(rec.get("estimate")), "ci_low": _finite(rec.get("ci_low")),
                     "ci_high": _finite(rec.get("ci_high")), "bar": bar, "truth": value, "above": bool(above),
-                    "planted": bool(planted and CONSTRUCTS[construct])})
+                    "planted": bool(planted and CONSTRUCTS[construct]),
+                    "reason": "" if pd.isna(rec.get("reason")) else str(rec.get("reason"))})
     return pd.DataFrame(out, columns=list(VERDICT_COLUMNS))
