@@ -67,22 +67,28 @@ def _first_to_last(change: pd.DataFrame, last: str) -> pd.DataFrame:
     return welch[welch["from_wave"] == first].set_index(["region", "construct"]).sort_index()
 
 
-def test_planted_change_is_significant_and_flat_change_is_not(results, truth):
+def test_planted_change_matches_the_truth_and_flat_change_is_not_significant(results, truth):
+    # The demo plants a realistic 0.3 SD a year (was 0.65 SD a wave), so a single region's
+    # rise over 1.5 years need not be significant; instead each pair's first → last change
+    # must agree with its population change in truth.json (within 3.5 SE), the improving
+    # pairs must rise jointly, and flat pairs must not rise significantly.
     rows = _first_to_last(results["change"], truth["waves"][-1])
     improving = [tuple(p) for p in truth["pairs"]["improving"] if p[0] != truth["small_region"]]
     flat = [tuple(p) for p in truth["pairs"]["flat"] if p[0] != truth["small_region"]]
     assert improving and flat
-    main = {c for c, spec in truth["constructs"].items() if spec["instrument"] in truth["instruments"]["main"]}
-    for pair in improving:
+    z = []
+    for pair in improving + flat:
+        if pair[1] not in truth["population"]:
+            continue
         row = rows.loc[pair]
-        assert row["diff"] > 0, pair
-        if pair[1] in main:
-            assert row["p_adj"] < 0.05, (pair, row["diff"], row["p_adj"])
-    # the gathering evaluation is answered by a subsample from the second wave on: fewer
-    # answers over fewer waves, so its planted rise is asserted in direction, and jointly
-    occasional = [pair for pair in improving if pair[1] not in main]
-    if occasional:
-        assert np.mean([rows.loc[pair, "p"] < 0.05 for pair in occasional]) >= 0.25
+        population = truth["population"][pair[1]][pair[0]]
+        truth_change = population[truth["waves"][-1]] - population[row["from_wave"]]
+        se = (row["ci_high"] - row["ci_low"]) / (2 * 1.96)
+        assert abs(row["diff"] - truth_change) < 3.5 * se, (pair, row["diff"], truth_change, se)
+        if pair in improving:
+            assert truth_change > 0.1, pair
+            z.append(row["diff"] / se)
+    assert len(z) >= 4 and np.mean(z) * np.sqrt(len(z)) > 3  # jointly a clear rise (Stouffer)
     false_rises = sum(bool(rows.loc[pair, "diff"] > 0 and rows.loc[pair, "p_adj"] < 0.05) for pair in flat)
     assert false_rises / len(flat) <= 0.05, false_rises
 
@@ -96,9 +102,14 @@ def test_no_change_figure_from_fewer_than_two_respondents(results):
 
 
 def test_national_trend_where_planted_and_not_where_flat(results, truth):
+    # Half the regions rise by 0.3 SD a year, the rest are flat: with the regions' slopes
+    # as random effects, one construct's national trend need not be significant. Every
+    # planted construct's trend must point up, and together they must rise clearly.
     trend = results["trend"].set_index("construct")
-    for construct in truth["trend_constructs"]:
-        assert trend.loc[construct, "estimate"] > 0 and trend.loc[construct, "p"] < 0.05, construct
+    planted = trend.loc[truth["trend_constructs"]]
+    assert (planted["estimate"] > 0).all(), planted[["estimate", "se", "p"]]
+    z = planted["estimate"] / planted["se"]
+    assert z.mean() * np.sqrt(len(z)) > 3
     flat_significant = [c for c in truth["flat_constructs"]
                         if trend.loc[c, "estimate"] > 0 and trend.loc[c, "p"] < 0.05]
     assert len(flat_significant) <= 1, flat_significant
