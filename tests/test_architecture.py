@@ -26,16 +26,16 @@ ROOT_SHARED = {"_errors", "_paths", "_version"}
 
 #: Layer of every package and top-level module, lowest first (ARCHITECTURE.md, "Layers").
 LAYERS: dict[str, int] = {
-    "_errors": 1, "_paths": 1, "_version": 1,
+    "_errors": 1, "_paths": 1, "_version": 1, "vocabulary": 1,
     "definitions": 2, "pseudonym": 2, "statistics": 2,
     "forms": 3, "store": 3, "scoring": 3,
-    "ingest": 4,
+    "ingest": 4, "quality": 4,
     "analysis": 5,
     "criteria": 6,
     "reports": 7,
     "pipeline": 8,
     "export": 9, "web": 9, "study_folder": 9,
-    "demo": 10, "simulate": 10,
+    "demo": 10, "mail": 10, "simulate": 10,
     "cli": 11,
 }
 

@@ -64,6 +64,25 @@ def test_no_free_text_in_reports(site, study):
 @pytest.mark.parametrize("name", ["national", "region", "methods", "index", "questionnaire"])
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_every_template_exists(name, lang):
-    from folge._paths import defaults_dir
+    """One template per document; every word it uses is in every language's words file."""
+    import re
 
-    assert (defaults_dir() / "reports" / "templates" / f"{name}.{lang}.qmd.j2").exists()
+    from folge._paths import defaults_dir
+    from folge.reports._documents import Templates
+
+    reports = defaults_dir() / "reports"
+    template = (reports / "templates" / f"{name}.qmd.j2").read_text(encoding="utf-8")
+    used = set(re.findall(r"\bw\.([a-z_]+)", template))
+    words = Templates(reports / "templates").words(lang).get(name, {})
+    assert used <= set(words), sorted(used - set(words))
+    assert all(isinstance(words[k], str) and words[k].strip() for k in used)
+
+
+def test_words_files_share_their_keys():
+    from folge._paths import defaults_dir
+    from folge.reports._documents import Templates
+
+    templates = Templates(defaults_dir() / "reports" / "templates")
+    shape = {lang: {doc: set(words) for doc, words in templates.words(lang).items()} for lang in ("nb", "nn", "en")}
+    assert shape["nb"] == shape["nn"] == shape["en"]
+    assert shape["nb"]["region"]

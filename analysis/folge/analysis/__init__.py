@@ -6,7 +6,8 @@ Statistics → tables: this package decides *which* statistic is computed for *w
 """
 
 from ._inputs import AnalysisInput, build_input
-from ._results import MANIFEST, TABLE_COLUMNS, conform, read_manifest, read_results, write_results
+from ._results import (MANIFEST, TABLE_COLUMNS, Results, column_kind, conform, read_manifest, read_results, typed,
+                       wave_dtype, write_results)
 from ._runner import STEPS, AnalysisResult, analyze, compute_analysis, run_analysis
 
 __all__ = [
@@ -15,12 +16,16 @@ __all__ = [
     "TABLE_COLUMNS",
     "AnalysisInput",
     "AnalysisResult",
+    "Results",
     "analyze",
     "build_input",
+    "column_kind",
     "compute_analysis",
     "conform",
     "read_manifest",
     "read_results",
     "run_analysis",
+    "typed",
+    "wave_dtype",
     "write_results",
 ]

@@ -68,7 +68,7 @@ def build_input(study: Study, responses: dict[str, pd.DataFrame], up_to_wave: st
     if up_to_wave is not None:
         if up_to_wave not in order:
             raise ValueError(f"'up_to_wave' must be a wave of the study ({', '.join(order)}); got {up_to_wave!r}")
-        order = order[: order.index(up_to_wave) + 1]
+        order = list(study.waves_upto(up_to_wave))
     kept, parts = {}, []
     for instrument_id, frame in responses.items():
         kept[instrument_id] = frame[frame["wave"].astype(str).isin(order)].reset_index(drop=True)

@@ -7,6 +7,7 @@ columns of the result contract (``analysis/ARCHITECTURE.md``) first, in order, a
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
@@ -15,7 +16,8 @@ import pandas as pd
 
 from .._errors import AnalysisError
 
-__all__ = ["TABLE_COLUMNS", "MANIFEST", "write_results", "read_results", "read_manifest", "conform"]
+__all__ = ["TABLE_COLUMNS", "MANIFEST", "Results", "column_kind", "typed", "wave_dtype", "write_results",
+           "read_results", "read_manifest", "conform"]
 
 #: table name → its columns, the contract's first (``analysis/ARCHITECTURE.md``).
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -129,28 +131,140 @@ def write_results(tables: Mapping[str, pd.DataFrame], manifest: dict, out_dir: s
 
 def read_manifest(results_dir: str | Path) -> dict:
     """The manifest of the analysis in ``results_dir``; :class:`AnalysisError` if there is none."""
-    path = Path(results_dir) / MANIFEST
-    if not path.exists():
-        raise AnalysisError(f"no analysis in {results_dir}: run 'folge analyze' first")
+    folder = Path(results_dir)
+    path = folder / MANIFEST
+    if not folder.is_dir() or not path.exists():
+        raise AnalysisError(f"no analysis results in '{folder}': run 'folge analyze' first "
+                            "(or pass --results DIR)")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def read_results(results_dir: str | Path, names=None) -> dict[str, pd.DataFrame]:
-    """Read the result tables of ``results_dir`` (all, or ``names``) as DataFrames.
+# ----------------------------------------------------------------------------------------
+# the typed contract
 
-    Region, wave and id columns are read as text, so a wave id such as ``2015-1`` or a
-    numeric-looking region id keeps its form.
+#: Columns holding a wave id: an ordered categorical in study order.
+WAVE_COLUMNS: frozenset[str] = frozenset({"wave", "from_wave", "to_wave"})
+#: Columns holding true/false: pandas' nullable ``boolean``.
+BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
+#: Columns holding text: pandas' ``str`` (missing is NaN), so ids such as ``0301`` keep their form.
+TEXT_COLUMNS: frozenset[str] = frozenset({
+    "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",
+    "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model",
+    "source", "gate", "rules"})
+
+
+def column_kind(column: str) -> str:
+    """``wave``, ``bool``, ``text`` or ``number``: how a result column is typed (every other column is a number)."""
+    if column in WAVE_COLUMNS:
+        return "wave"
+    if column in BOOL_COLUMNS:
+        return "bool"
+    if column in TEXT_COLUMNS:
+        return "text"
+    return "number"
+
+
+def wave_dtype(order) -> pd.CategoricalDtype:
+    """The ordered categorical of wave ids in ``order`` (study order)."""
+    return pd.CategoricalDtype([str(w) for w in order], ordered=True)
+
+
+def _as_bool(values: pd.Series) -> pd.Series:
+    text = values.astype("string").str.strip().str.lower()
+    mapped = text.map({"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False})
+    return mapped.astype("boolean")
+
+
+def typed(frame: pd.DataFrame, waves) -> pd.DataFrame:
+    """``frame`` with every column in its declared dtype (see :func:`column_kind`).
+
+    Waves become an ordered categorical over ``waves`` (ids the study does not list are
+    appended after them, so nothing is lost); booleans become ``boolean``; text ``str``;
+    numbers ``float64`` with NaN for missing.
     """
-    read_manifest(results_dir)
-    text_columns = {"region", "wave", "from_wave", "to_wave", "respondent", "role", "construct", "item",
-                    "criterion", "indicator", "verdict", "reason", "method", "note", "stage", "from_sector",
-                    "to_sector", "instrument", "comparison", "model", "source"}
-    tables = {}
-    for name in names or TABLE_COLUMNS:
-        path = Path(results_dir) / f"{name}.csv"
-        if not path.exists():
-            continue
-        header = pd.read_csv(path, nrows=0).columns
-        tables[name] = pd.read_csv(path, dtype={c: "string" for c in header if c in text_columns},
-                                   keep_default_na=True)
-    return tables
+    frame = frame.copy()
+    for column in frame.columns:
+        kind = column_kind(column)
+        values = frame[column]
+        if kind == "wave":
+            text = values.astype(str).where(values.notna())
+            order = [str(w) for w in waves]
+            order += [w for w in dict.fromkeys(text.dropna()) if w not in order]
+            frame[column] = text.astype(wave_dtype(order))
+        elif kind == "bool":
+            frame[column] = _as_bool(values)
+        elif kind == "text":
+            frame[column] = values.astype(str).where(values.notna())
+        else:
+            frame[column] = pd.to_numeric(values, errors="coerce").astype(float)
+    return frame
+
+
+def _read_table(path: Path, waves) -> pd.DataFrame:
+    header = pd.read_csv(path, nrows=0).columns
+    text = {c: str for c in header if column_kind(c) != "number"}
+    return typed(pd.read_csv(path, dtype=text, keep_default_na=True), waves)
+
+
+@dataclass(frozen=True)
+class Results:
+    """The result folder of one analysis: its typed tables and its manifest.
+
+    The one way to read (:meth:`read`) and write (:meth:`write`) the tables of
+    ``folge analyze``. Every column has a declared dtype (:func:`column_kind`): wave
+    columns are an ordered categorical in study order, ``holds`` is ``boolean``, text is
+    ``str``, every number ``float64`` with NaN for missing. A table the folder lacks is
+    an empty frame.
+
+    >>> import pandas as pd
+    >>> r = Results.from_tables({"panel": pd.DataFrame({"region": ["a"], "from_wave": ["w1"], "to_wave": ["w2"],
+    ...                          "n_from": [3], "retained": [2], "retention": [2 / 3]})}, {"waves": ["w1", "w2"]})
+    >>> r.table("panel")["to_wave"].cat.categories.tolist(), r.table("panel")["n_from"].dtype
+    (['w1', 'w2'], dtype('float64'))
+    """
+
+    folder: Path | None
+    tables: Mapping[str, pd.DataFrame]
+    manifest: Mapping[str, object]
+    waves: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, folder: str | Path, names=None, *, waves=None) -> "Results":
+        """Read the tables (all, or ``names``) and the manifest of ``folder``.
+
+        ``waves`` is the study's wave order (default: the manifest's ``waves``).
+        Raises :class:`folge.AnalysisError` when the folder or its manifest is missing.
+        """
+        folder = Path(folder)
+        manifest = read_manifest(folder)
+        order = tuple(str(w) for w in (waves if waves is not None else manifest.get("waves", ())))
+        tables = {}
+        for name in names or TABLE_COLUMNS:
+            path = folder / f"{name}.csv"
+            if path.exists() and path.stat().st_size > 0:
+                tables[name] = _read_table(path, order)
+        return cls(folder, tables, manifest, order)
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, object], *,
+                    waves=None) -> "Results":
+        """Typed results from frames in memory (as the analysis produced them)."""
+        order = tuple(str(w) for w in (waves if waves is not None else manifest.get("waves", ())))
+        return cls(None, {n: typed(f, order) for n, f in tables.items()}, manifest, order)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table ``name`` (an empty frame when the analysis did not write it)."""
+        return self.tables.get(name, pd.DataFrame())
+
+    def write(self, folder: str | Path) -> list[Path]:
+        """Write every table and the manifest to ``folder`` (see :func:`write_results`).
+
+        Values and dtypes survive a write and a read; numbers are written as the floats
+        they are (``folge analyze`` itself writes its frames with :func:`write_results`).
+        """
+        return write_results(self.tables, dict(self.manifest), folder)
+
+
+def read_results(results_dir: str | Path, names=None) -> dict[str, pd.DataFrame]:
+    """The typed tables of ``results_dir`` (all, or ``names``): ``Results.read(...).tables``."""
+    return dict(Results.read(results_dir, names).tables)

@@ -39,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "serve": "_web:serve",
     "invite": "_web:invite",
     "remind": "_web:remind",
+    "contacts": "_mail:contacts",
+    "mail": "_mail:mail",
 }
 
 

@@ -14,16 +14,16 @@ _MARK = {"met": "✓", "partly-met": "◐", "not-met": "✗", "insufficient-data
 
 
 def _read(results: Path) -> pd.DataFrame:
+    """criteria.csv of the analysis in ``results``, typed by the results contract."""
     from .._errors import AnalysisError
+    from ..analysis import Results
 
-    path = results / "criteria.csv"
-    if not path.exists():
+    found = Results.read(results, ["criteria"])
+    if "criteria" not in found.tables:
         raise AnalysisError(
             f"ingen analyse i {results} ennå: kjør 'folge analyze' først / "
             f"no analysis in {results} yet: run 'folge analyze' first")
-    text = {"criterion": "string", "region": "string", "wave": "string", "verdict": "string",
-            "reason": "string", "reason_en": "string", "indicator": "string", "gate": "string"}
-    return pd.read_csv(path, dtype=text, keep_default_na=True)
+    return found.table("criteria")
 
 
 def _short(value, digits: int = 2) -> str:
@@ -46,10 +46,9 @@ def _as_table(frame: pd.DataFrame, shown: list[str], i: int, reasons: bool, reas
     """One row per verdict in columns, for wide terminals."""
     from rich.table import Table
 
-    heads = {"criterion": ("kriterium", "criterion"), "region": ("region", "region"), "wave": ("bølge", "wave"),
-             "verdict": ("vurdering", "verdict"), "indicator": ("indikator", "indicator"),
-             "value": ("verdi", "value"), "n": ("n", "n"), "threshold": ("terskel", "threshold"),
-             "p": ("p", "p"), "reason": ("begrunnelse", "reason")}
+    from ..vocabulary import labels
+
+    heads = {column: (words["nb"], words["en"]) for column, words in labels("criteria", "column").items()}
     columns = ["criterion", *shown, "verdict", "indicator", "value", "n", "threshold", "p"]
     columns += ["reason"] if reasons else []
     table = Table(show_lines=False, pad_edge=False, expand=False)
@@ -132,4 +131,6 @@ def criteria(study_dir: Path, results_dir: Path | None, region: str | None, wave
         _print_as_list(frame, shown, i, reasons, reason_column)
     counts = frame["verdict"].value_counts()
     summary = ", ".join(f"{VERDICT_LABELS[v][i]}: {int(counts[v])}" for v in VERDICT_LABELS if v in counts)
-    console.print(f"{len(frame)} " + ("rader" if i == 0 else "rows") + f" ({summary})")
+    from ..vocabulary import message
+
+    console.print(f"{len(frame)} {message('criteria', 'cli.rows', 'en' if i else 'nb')} ({summary})")

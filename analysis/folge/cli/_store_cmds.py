@@ -118,16 +118,23 @@ def quarantine(study_dir: Path, export_path: Path | None, limit: int):
 @click.option("--respondent", "raw_id", default=None,
               help="Personens id slik den stod i svarfilene / the person's id as in the response files.")
 @click.option("--pseudonym", default=None, help="Personens pseudonym / the person's pseudonym.")
+@click.option("--contact", "email", default=None,
+              help="E-postadressen til en kontakt / a contact's e-mail address: removes the contact and its send log.")
 @reports_errors
-def erase(study_dir: Path, raw_id: str | None, pseudonym: str | None):
+def erase(study_dir: Path, raw_id: str | None, pseudonym: str | None, email: str | None):
     """Slett en person fra alle bølger / erase a respondent from every wave (right to erasure).
 
     Give the id as it stood in the response files (--respondent; it is pseudonymised with
     the study's key to find the rows) or the pseudonym (--pseudonym). Removes the person's
-    answers in every wave and instrument version and their quarantined rows.
+    answers in every wave and instrument version and their quarantined rows. --contact
+    EMAIL removes an e-mail contact and its send log (folge contacts import).
     """
-    if (raw_id is None) == (pseudonym is None):
-        raise click.UsageError("give exactly one of --respondent ID and --pseudonym P")
+    if sum(option is not None for option in (raw_id, pseudonym, email)) != 1:
+        raise click.UsageError("give exactly one of --respondent ID, --pseudonym P and --contact EMAIL")
+    if email is not None:
+        return _erase_contact(study_dir, email)
+    if (raw_id is None) == (pseudonym is None):  # pragma: no cover - excluded above
+        raise click.UsageError("give exactly one of --respondent ID, --pseudonym P and --contact EMAIL")
     if raw_id is not None:
         if not raw_id.strip():
             raise click.UsageError("--respondent must not be blank")
@@ -148,3 +155,19 @@ def erase(study_dir: Path, raw_id: str | None, pseudonym: str | None):
     if other:
         detail += f", andre / other {other}"
     say(f"Slettet / erased {total} rader / rows ({detail}) for pseudonym {pseudonym[:12]}…")
+
+
+def _erase_contact(study_dir: Path, email: str) -> None:
+    from ..mail import erase_contact
+    from ..pseudonym import load_key
+
+    if not email.strip():
+        raise click.UsageError("--contact must not be blank")
+    with _open(study_dir) as store:
+        counts = erase_contact(store, load_key(study_dir), email)
+    if not counts.get("contacts"):
+        say(f"Fant ingen kontakt / no contact {email.strip().lower()}; "
+            f"slettet / erased {sum(counts.values())} rader / rows of its send log")
+        return
+    say(f"Slettet kontakten / erased the contact {email.strip().lower()}: utsendingslogg / send log "
+        f"{counts.get('mail_log', 0)}, lenker / sealed links {counts.get('mail_tokens', 0)}")

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ._common import console, err_console, load_study_or_fail, reports_errors, study_option
+from ._mail import invite_send_options, remind_send_options, send_invitations_command, send_reminders_command
 
 #: Where invitation links point unless --base-url or $FOLGE_BASE_URL says otherwise.
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -61,8 +62,8 @@ def serve(study_dir: Path, host: str, port: int, log_level: str):
 @click.command()
 @study_option
 @click.option("--wave", required=True, help="Wave id (from research/study.yaml).")
-@click.option("--region", required=True, help="Region id.")
-@click.option("--role", required=True, help="Role id of the people invited.")
+@click.option("--region", help="Region id (required without --send).")
+@click.option("--role", help="Role id of the people invited (required without --send).")
 @click.option("--count", type=click.IntRange(1, 100_000), help="How many invitations (not with --panel).")
 @click.option("--panel", "panel_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="CSV with a respondent key per row: each keeps the pseudonym of earlier waves.")
@@ -75,9 +76,10 @@ def serve(study_dir: Path, host: str, port: int, log_level: str):
               show_default=f"$FOLGE_BASE_URL or {DEFAULT_BASE_URL}", help="Start of the links in the mail merge.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the mail-merge CSV here (owner-only); default: standard output.")
+@invite_send_options
 @reports_errors
 def invite(study_dir, wave, region, role, count, panel_file, key_column, instruments, coordinator,
-           base_url, output):
+           base_url, output, send, dry_run, rate):
     """Create single-use invitation tokens and write token,url,region,wave,role for a mail merge.
 
     Only each token's SHA-256 is stored, so this file is the only place the links exist:
@@ -87,6 +89,10 @@ def invite(study_dir, wave, region, role, count, panel_file, key_column, instrum
     from .._errors import InputError
     from ..web import create_invitations, hash_token, public_id, read_panel
 
+    if send:
+        return send_invitations_command(study_dir, wave, region, dry_run, rate)
+    if region is None or role is None or dry_run:
+        raise click.UsageError("give --region and --role (or --send); --dry-run goes with --send")
     study = load_study_or_fail(study_dir)
     if panel_file is not None and count is not None:
         raise InputError("give either --count or --panel, not both")
@@ -124,8 +130,9 @@ def invite(study_dir, wave, region, role, count, panel_file, key_column, instrum
               help="The CSV 'folge invite' wrote: its rows not yet submitted are written again, links included.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the reminder CSV here; default: standard output.")
+@remind_send_options
 @reports_errors
-def remind(study_dir, wave, invitations_file, output):
+def remind(study_dir, wave, invitations_file, output, send, every, dry_run, rate):
     """List the invitations to WAVE not yet submitted, for a reminder mail merge.
 
     The store keeps no tokens, so the links come from the invitation file: with
@@ -136,6 +143,10 @@ def remind(study_dir, wave, invitations_file, output):
     from .._errors import InputError
     from ..web import hash_token, pending_invitations
 
+    if send:
+        return send_reminders_command(study_dir, wave, every, dry_run, rate)
+    if dry_run:
+        raise click.UsageError("--dry-run goes with --send")
     study = load_study_or_fail(study_dir)
     try:
         study.wave(wave)

@@ -1,11 +1,12 @@
 """Success criteria tested over time: verdicts with reasons.
 
 ``research/criteria.yaml`` holds the criteria as data (see
-:mod:`folge.definitions._criteria`); :func:`evaluate_criteria` judges every criterion for
+:func:`folge.definitions.load_criteria`); :func:`evaluate_criteria` judges every criterion for
 the nation (``all``) and each region at each wave from the analysis tables, and returns
 the rows of ``criteria.csv``. Rules are described in :mod:`folge.criteria._rules`, gates
 in :mod:`folge.criteria._gates`, the verdict logic in :mod:`folge.criteria._engine`, and
-every reason text (bokmål and English) lives in :mod:`folge.criteria._reasons`.
+every reason text (bokmål and English) lives in :mod:`folge.vocabulary`'s ``criteria.yaml``,
+worded by :mod:`folge.criteria._reasons`.
 """
 
 from ..definitions import (

@@ -34,7 +34,7 @@ from ._rules import RuleResult, evaluate_rule
 
 __all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "verdict_of"]
 
-#: Columns of ``criteria.csv``: the ten of the result contract (``analysis/ARCHITECTURE.md``), then the extra ones.
+#: Columns of ``criteria.csv``: the result contract's ten (``folge.analysis.TABLE_COLUMNS``), then the extra ones.
 CRITERIA_COLUMNS = (
     "criterion",
     "region",

@@ -53,10 +53,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..definitions import Text
-from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule
+from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule, Text, previous_wave
 from ..statistics.association import spearman_association
 from ..statistics.change import holm, welch_change
+from ..vocabulary import labels
 from ._evidence import ALL, Evidence
 from ._gates import (
     MIN_REGIONS,
@@ -73,10 +73,11 @@ __all__ = ["STATUSES", "RuleResult", "evaluate_rule", "resolve_wave"]
 STATUSES = ("pass", "fail", "not-applicable", "insufficient")
 #: Seed of the permutation and bootstrap draws, so that reruns give the same table.
 SEED = 2014
-_REACHED = Text({"nb": "nådd", "nn": "nådd", "en": "reached"})
-_NOT_REACHED = Text({"nb": "ikke nådd", "nn": "ikkje nådd", "en": "not reached"})
-_REGION = Text({"nb": "regionen", "nn": "regionen", "en": "the region"})
-_ANY_REGION = Text({"nb": "noen region", "nn": "nokon region", "en": "any region"})
+_WORDS = labels("criteria", "word")
+_REACHED = Text(_WORDS["reached"])
+_NOT_REACHED = Text(_WORDS["not-reached"])
+_REGION = Text(_WORDS["the-region"])
+_ANY_REGION = Text(_WORDS["any-region"])
 
 
 @dataclass(frozen=True)
@@ -122,13 +123,12 @@ def _judged(rule: Rule, passed: bool, reason: Reason, **figures) -> RuleResult:
 
 def resolve_wave(ref: str, current: str, waves: list[str]) -> str | None:
     """The wave id a reference names when judging ``current`` (``None``: none such)."""
-    index = waves.index(current)
     if ref == "first":
         return waves[0]
     if ref == "last":
         return current
     if ref == "previous":
-        return waves[index - 1] if index > 0 else None
+        return previous_wave(waves, current)
     return ref if ref in waves else None
 
 

@@ -46,8 +46,11 @@ from ._model import (
     Study,
     Text,
     Wave,
+    previous_wave,
+    waves_upto,
 )
 from ._problems import CATALOGUE, Problem, did_you_mean
+from ._schedule import OSLO, parse_moment
 from ._yaml import Document, plain, read_yaml
 
 __all__ = [
@@ -61,12 +64,15 @@ __all__ = [
     "Construct",
     "Criterion",
     "Document",
+    "INDICATOR_KINDS",
     "INSTRUMENTS_DIR",
     "Indicator",
     "Instrument",
     "Item",
     "LANGUAGES",
+    "OSLO",
     "Problem",
+    "RULE_KINDS",
     "Region",
     "Role",
     "Rule",
@@ -90,5 +96,8 @@ __all__ = [
     "load_instruments",
     "load_study",
     "plain",
+    "parse_moment",
+    "previous_wave",
     "read_yaml",
+    "waves_upto",
 ]

@@ -14,6 +14,8 @@ from types import MappingProxyType
 from typing import Mapping
 
 __all__ = [
+    "waves_upto",
+    "previous_wave",
     "LANGUAGES",
     "SCALE_TYPES",
     "CONSTRUCT_KINDS",
@@ -239,10 +241,26 @@ class Wave:
     closed: bool = False
     #: planned invitations: region id → count, or region id → {role id → count}
     invited: Mapping[str, object] = field(default_factory=dict)
+    #: schedule (aware date-times; see :mod:`._schedule`): answers are taken from
+    #: ``opens`` up to, not including, ``closes``; reminders go on these days after ``opens``
+    opens: _dt.datetime | None = None
+    closes: _dt.datetime | None = None
+    reminders: tuple[int, ...] = ()
 
     @property
     def is_open(self) -> bool:
         return not self.closed
+
+    def accepts_answers(self, at: _dt.datetime) -> bool:
+        """True when the wave is not closed and ``at`` (aware) lies in ``opens ≤ at < closes``.
+
+        A wave without ``opens`` (or ``closes``) has no lower (or upper) limit.
+        """
+        if self.closed:
+            return False
+        if self.opens is not None and at < self.opens:
+            return False
+        return self.closes is None or at < self.closes
 
 
 @dataclass(frozen=True)
@@ -253,6 +271,37 @@ class Settings:
     alpha_bar: float = 0.70
     rwg_bar: float = 0.70
     significance: float = 0.05
+
+
+def waves_upto(order, wave_id: str | None = None) -> tuple[str, ...]:
+    """The wave ids of ``order`` up to and including ``wave_id`` (all of them when None).
+
+    The one place that cuts a series of waves at an edition.
+
+    >>> waves_upto(["2015-1", "2015-2", "2016-1"], "2015-2")
+    ('2015-1', '2015-2')
+    """
+    order = tuple(str(w) for w in order)
+    if wave_id is None:
+        return order
+    if wave_id not in order:
+        raise ValueError(f"'wave_id' must be one of {', '.join(order)} (got {wave_id!r})")
+    return order[: order.index(wave_id) + 1]
+
+
+def previous_wave(order, wave_id: str) -> str | None:
+    """The wave before ``wave_id`` in ``order`` (None for the first).
+
+    The one place that says which wave a change is measured from.
+
+    >>> previous_wave(["2015-1", "2015-2"], "2015-2"), previous_wave(["2015-1", "2015-2"], "2015-1")
+    ('2015-1', None)
+    """
+    order = [str(w) for w in order]
+    if wave_id not in order:
+        raise ValueError(f"'wave_id' must be one of {', '.join(order)} (got {wave_id!r})")
+    index = order.index(wave_id)
+    return order[index - 1] if index > 0 else None
 
 
 @dataclass(frozen=True)
@@ -289,6 +338,14 @@ class Study:
             if wave.id == wave_id:
                 return wave
         raise KeyError(f"unknown wave '{wave_id}'")
+
+    def waves_upto(self, wave_id: str | None = None) -> tuple[str, ...]:
+        """The study's wave ids in order, up to and including ``wave_id`` (all when None)."""
+        return waves_upto((w.id for w in self.waves), wave_id)
+
+    def previous_wave(self, wave_id: str) -> str | None:
+        """The study's wave before ``wave_id`` (None for the first)."""
+        return previous_wave([w.id for w in self.waves], wave_id)
 
     def wave_index(self, wave_id: str) -> int:
         """0-based position of the wave in the study's order (by date, as listed)."""

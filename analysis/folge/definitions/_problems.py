@@ -2,7 +2,8 @@
 
 Every check reports :class:`Problem` values instead of raising, so a caller can show every
 problem at once (``folge instruments check``) or raise them together
-(:class:`folge.DefinitionError`). Tests assert on ``code``; the wording lives only here.
+(:class:`folge.DefinitionError`). Tests assert on ``code``; the wording (with a fix hint per
+code) lives in :mod:`folge.vocabulary`'s ``problems.yaml``.
 """
 
 from __future__ import annotations
@@ -11,99 +12,14 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..vocabulary import catalogue
+
 __all__ = ["Problem", "CATALOGUE", "problem", "did_you_mean"]
 
-#: code → (severity, template). Templates name where, what value, which rule and the fix.
-CATALOGUE: dict[str, tuple[str, str]] = {
-    # file level
-    "yaml-syntax": ("error", "YAML syntax error: {detail}"),
-    "not-a-mapping": ("error", "{what} must be a mapping of keys to values (got {got})"),
-    "missing-key": ("error", "{where} lacks the required key '{key}'"),
-    "unknown-key": ("warning", "{where} has an unknown key '{key}' (ignored){hint}"),
-    "bad-value": ("error", "{where}: '{key}' {rule} (got {value!r})"),
-    # scales
-    "bad-scale-type": ("error", "scale '{scale}' has unknown type {value!r}; use one of {allowed}"),
-    "label-count": (
-        "error",
-        "scale '{scale}' has {got} {lang} labels but {expected} values; give one label per value",
-    ),
-    "bad-missing-code": (
-        "error",
-        "scale '{scale}': missing code {value!r} must be an integer outside the scale's values {values}",
-    ),
-    # instruments
-    "bad-instrument-id": ("error", "instrument id {value!r} must match {pattern}"),
-    "bad-level": ("error", "instrument level {value!r} must be 'respondent' or 'region'"),
-    "unknown-kind": (
-        "error",
-        "construct '{construct}' has unknown kind {value!r}; use one of {allowed}{hint}",
-    ),
-    "bad-construct-id": ("error", "construct id {value!r} must match {pattern}"),
-    "duplicate-construct": ("error", "construct id '{value}' is used twice in this instrument"),
-    "empty-construct": ("error", "construct '{construct}' has no items"),
-    "too-few-items": (
-        "error",
-        "construct '{construct}' has {got} item(s); a {kind} needs at least {expected}",
-    ),
-    "bad-item-id": (
-        "error",
-        "item id {value!r} must match {pattern} (lower-case letter first, then lower-case "
-        "letters, digits or '_', at most 32 characters: safe in SPSS, Stata, R and lavaan)",
-    ),
-    "duplicate-item": ("error", "item id '{value}' is already used {first}"),
-    "unknown-scale": ("error", "item '{item}' uses unknown scale {value!r}{hint}"),
-    "mixed-scales": (
-        "error",
-        "construct '{construct}' mixes response scales ({scales}); all its items must share one",
-    ),
-    "reverse-non-ordinal": (
-        "error",
-        "item '{item}' is marked reverse but its scale '{scale}' is {type}, not ordinal",
-    ),
-    "missing-translation": ("error", "{where} has no {lang} text; give nb, nn and en"),
-    "unknown-target": ("error", "item '{item}' has unknown target {value!r}; use one of {allowed}"),
-    "unknown-stage": ("error", "item '{item}' has unknown stage {value!r}; use one of {allowed}"),
-    # study
-    "unknown-instrument": ("error", "wave '{wave}' names unknown instrument {value!r}{hint}"),
-    "role-without-sector": ("error", "role '{role}' has no sector; use one of {allowed}"),
-    "unknown-sector": ("error", "role '{role}' has unknown sector {value!r}; use one of {allowed}"),
-    "bad-region-language": (
-        "error",
-        "region '{region}' has language {value!r}; a region's language must be nb or nn",
-    ),
-    "duplicate-id": ("error", "{what} id '{value}' is used twice"),
-    "bad-date": ("error", "wave '{wave}' has date {value!r}; write it as YYYY-MM-DD"),
-    "unknown-region": ("error", "{where} names unknown region {value!r}{hint}"),
-    # criteria (research/criteria.yaml)
-    "unknown-construct": ("error", "{where} names unknown construct {value!r}{hint}"),
-    "unknown-item": ("error", "{where} names unknown item {value!r}{hint}"),
-    "indicator-kind": (
-        "error",
-        "indicator '{indicator}' must name exactly one of construct, item or milestone (got {got})",
-    ),
-    "indicator-level": (
-        "error",
-        "{where}: item {value!r} belongs to the {level}-level instrument '{instrument}', "
-        "but this indicator needs a {expected}-level item; {fix}",
-    ),
-    "unknown-rule-kind": (
-        "error",
-        "criterion '{criterion}' has a rule of unknown kind {value!r}; use one of {allowed}{hint}",
-    ),
-    "unknown-indicator": ("error", "{where} names unknown indicator {value!r}{hint}"),
-    "threshold-outside-scale": (
-        "error",
-        "{where}: {key} {value!r} lies outside {range} ({why}); {fix}",
-    ),
-    "bad-wave-ref": (
-        "error",
-        "{where}: '{key}' must be first, previous, last or a wave id of the study (got {value!r}){hint}",
-    ),
-    "rule-not-for-indicator": (
-        "error",
-        "{where}: a {kind} rule cannot use {indicator_kind} indicator '{indicator}' ({why})",
-    ),
-}
+#: code → (severity, template), from the ``problems`` domain of :mod:`folge.vocabulary`
+#: (``folge/vocabulary/problems.yaml``, where each entry also has a fix hint).
+CATALOGUE: dict[str, tuple[str, str]] = {code: (entry.severity, entry.template("en"))
+                                         for code, entry in catalogue("problems").items()}
 
 
 @dataclass(frozen=True)
@@ -116,6 +32,12 @@ class Problem:
     message: str
     severity: str = "error"
     column: str | None = None
+
+    @property
+    def fix(self) -> str:
+        """What to do about it: the catalogue's hint for this code (empty when there is none)."""
+        entry = catalogue("problems").get(self.code)
+        return entry.hint("en") if entry else ""
 
     def format(self) -> str:
         """``FILE:LINE: CODE: message`` (warnings say so after the code)."""

@@ -10,6 +10,7 @@ from typing import Mapping
 from ._instruments import check_text
 from ._model import SECTORS, Instrument, Region, Role, Settings, Study, Text, Wave
 from ._problems import Problem, did_you_mean, problem
+from ._schedule import build_schedule, check_schedule
 from ._yaml import Document, line_of, plain
 
 __all__ = ["check_study", "build_study"]
@@ -152,6 +153,7 @@ def _check_wave(path, raw, line, instrument_ids, data) -> list[Problem]:
                 problems.append(problem(path, line_of(invited, region_id, line), "unknown-region",
                                         where=f"wave '{wid}' invited", value=region_id,
                                         hint=did_you_mean(region_id, region_ids)))
+    problems += check_schedule(path, raw, line, wid)
     return problems
 
 
@@ -171,7 +173,7 @@ def build_study(doc: Document, instruments: Mapping[str, Instrument], root: Path
     roles = tuple(Role(str(r["id"]), r["sector"], text(r.get("title"))) for r in data["roles"])
     waves = tuple(
         Wave(str(w["id"]), _as_date(w.get("date")), tuple(w["instruments"]), bool(w.get("closed", False)),
-             {str(k): plain(v) for k, v in (w.get("invited") or {}).items()})
+             {str(k): plain(v) for k, v in (w.get("invited") or {}).items()}, *build_schedule(w))
         for w in data["waves"]
     )
     return Study(

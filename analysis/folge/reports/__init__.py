@@ -9,7 +9,7 @@ quarto or with pandoc + typst. See ``analysis/ARCHITECTURE.md``, "Disclosure, in
 from ._build import FORMATS, ReportSet, build_reports, reports_folder
 from ._disclosure import TOTAL, disclose, require_disclosed
 from ._documents import Doc
-from ._public import PublicTable, Results, public_tables, read_results
+from ._public import PublicTable, public_tables, read_results
 from ._quarto import ENGINES, Engine, ReportError, choose_engine, quarto_binary
 
 __all__ = [
@@ -20,7 +20,6 @@ __all__ = [
     "PublicTable",
     "ReportError",
     "ReportSet",
-    "Results",
     "TOTAL",
     "build_reports",
     "choose_engine",

@@ -134,15 +134,10 @@ def build_reports(
     from ..definitions import load_study
 
     started = time.perf_counter()
-    formats = tuple(formats)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise ValueError(f"'formats' must be some of {', '.join(FORMATS)} (got {', '.join(formats) or 'none'})")
-    if lang is not None and lang not in LANGS:
-        raise ValueError(f"'lang' must be one of {', '.join(LANGS)} (got {lang!r})")
+    formats = _checked_formats(formats, lang)
     study_root = Path(study_root)
     study = load_study(study_root)
-    results = read_results(Path(results_dir) if results_dir else study_root / RESULTS_DIR)
+    results = read_results(Path(results_dir) if results_dir else study_root / RESULTS_DIR, study)
     out_dir = Path(out_dir) if out_dir else study_root / SITE_DIR
     chosen = choose_engine(engine)
     waves = waves_upto(study, results, wave)
@@ -151,28 +146,65 @@ def build_reports(
     edition = Edition(study, tables, waves, lang, prov, engine=chosen.name)
 
     reports_dir = reports_folder(study_root)
+    source = _fresh_source(reports_dir, out_dir)
+    report = ReportSet(chosen.name, out_dir, source)
+    report.data_files = write_open_data(tables, out_dir / "data", study=study, provenance=prov)
+    plan = _plan(edition, Templates(reports_dir / "templates"), report, formats, lang, regions)
+    report.documents = [d for d, _ in plan]
+    if on_start:
+        on_start(len(report.documents), chosen.describe())
+    if chosen.name == "pandoc":
+        _render_with_pandoc(plan, PandocRenderer(source, _timestamp(prov["analysed_iso"])), workers, progress)
+    else:
+        _render_with_quarto(plan, chosen, source, out_dir, formats, progress)
+    missing = [p for p in report.outputs() if not p.exists()]
+    if missing:
+        raise ReportError(f"{len(missing)} output(s) were not written, e.g. {missing[0]}")
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _checked_formats(formats: Iterable[str], lang: str | None) -> tuple[str, ...]:
+    """``formats`` as a tuple, after checking it and ``lang``."""
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ValueError(f"'formats' must be some of {', '.join(FORMATS)} (got {', '.join(formats) or 'none'})")
+    if lang is not None and lang not in LANGS:
+        raise ValueError(f"'lang' must be one of {', '.join(LANGS)} (got {lang!r})")
+    return formats
+
+
+def _fresh_source(reports_dir: Path, out_dir: Path) -> Path:
+    """An empty ``OUT/_source`` holding the Quarto project files of ``reports_dir``."""
     source = out_dir / "_source"
     if source.exists():
         shutil.rmtree(source)
     source.mkdir(parents=True)
     project_files(reports_dir, source)
-    templates = Templates(reports_dir / "templates")
-    report = ReportSet(chosen.name, out_dir, source)
-    report.data_files = write_open_data(tables, out_dir / "data", study=study, provenance=prov)
+    return source
 
+
+#: One document of a build and the function that writes its .qmd text.
+Planned = tuple[Doc, Callable[[], str]]
+
+
+def _plan(edition: Edition, templates: Templates, report: ReportSet, formats: tuple[str, ...], lang: str | None,
+          regions: Iterable[str] | None) -> list[Planned]:
+    """Every document of the build in order (national, methods, regions, questionnaires, index)."""
+    study, source, out_dir = edition.study, report.source_dir, report.out_dir
     wanted = set(regions) if regions is not None else None
     chosen_regions = [r for r in study.regions if wanted is None or r.id in wanted]
     main_lang = lang or "nb"
     languages = [lang] if lang else [l for l in study.languages if l in LANGS] or ["nb"]
 
     def doc(kind, doc_id, title, qmd_rel: str, lang_: str) -> Doc:
-        qmd = source / qmd_rel
         stem = Path(qmd_rel).with_suffix("")
-        return Doc(kind, doc_id, lang_, title, qmd,
+        return Doc(kind, doc_id, lang_, title, source / qmd_rel,
                    out_dir / f"{stem}.html" if "html" in formats else None,
                    out_dir / f"{stem}.pdf" if "pdf" in formats and kind != "index" else None)
 
-    plan: list[tuple[Doc, Callable[[], str]]] = [
+    plan: list[Planned] = [
         (doc("national", "national", t("title_national", main_lang), "national.qmd", main_lang),
          lambda: national_qmd(edition, templates, source, main_lang)),
         (doc("methods", "methods", t("title_methods", main_lang), "methods.qmd", main_lang),
@@ -191,46 +223,51 @@ def build_reports(
                          lambda instrument=instrument, lang_=lang_: questionnaire_qmd(edition, templates, instrument,
                                                                                       lang_)))
     index_doc = doc("index", "index", t("title_index", main_lang), "index.qmd", main_lang)
-    docs = [d for d, _ in plan] + [index_doc]
-    plan.append((index_doc, lambda: index_qmd(edition, templates, main_lang, docs[:-1], report.data_files)))
-    report.documents = docs
-    if on_start:
-        on_start(len(docs), chosen.describe())
+    others = [d for d, _ in plan]
+    plan.append((index_doc, lambda: index_qmd(edition, templates, main_lang, others, report.data_files)))
+    return plan
 
-    if chosen.name == "pandoc":
-        renderer = PandocRenderer(source, _timestamp(prov["analysed_iso"]))
-        lock = threading.Lock()
 
-        def render(d: Doc) -> Doc:
-            if d.html is not None:
-                renderer.html(d.qmd, d.html)
-            if d.pdf is not None:
-                typ = renderer.typst_source(d.qmd)
-                with lock:
-                    renderer.compile_pdf(typ, d.pdf)
-            return d
+def _write_qmd(d: Doc, make: Callable[[], str]) -> None:
+    d.qmd.parent.mkdir(parents=True, exist_ok=True)
+    d.qmd.write_text(make(), encoding="utf-8")
 
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures: list[Future] = []
-            for d, make in plan:
-                d.qmd.parent.mkdir(parents=True, exist_ok=True)
-                d.qmd.write_text(make(), encoding="utf-8")
-                future = pool.submit(render, d)
-                if progress:
-                    future.add_done_callback(lambda f: f.exception() is None and progress(f.result()))
-                futures.append(future)
-            for future in futures:
-                future.result()
-    else:
+
+def _render_with_pandoc(plan: list[Planned], renderer: PandocRenderer, workers: int,
+                        progress: Callable[[Doc], None] | None) -> None:
+    """Write each .qmd, then render it in a small thread pool while the next one is written.
+
+    HTML is rendered in parallel; typst compiles one PDF at a time.
+    """
+    lock = threading.Lock()
+
+    def render(d: Doc) -> Doc:
+        if d.html is not None:
+            renderer.html(d.qmd, d.html)
+        if d.pdf is not None:
+            typ = renderer.typst_source(d.qmd)
+            with lock:
+                renderer.compile_pdf(typ, d.pdf)
+        return d
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures: list[Future] = []
         for d, make in plan:
-            d.qmd.parent.mkdir(parents=True, exist_ok=True)
-            d.qmd.write_text(make(), encoding="utf-8")
-        quarto_render(chosen, source, out_dir, tuple(f for f in formats))
-        for d in docs:
+            _write_qmd(d, make)
+            future = pool.submit(render, d)
             if progress:
-                progress(d)
-    missing = [p for p in report.outputs() if not p.exists()]
-    if missing:
-        raise ReportError(f"{len(missing)} output(s) were not written, e.g. {missing[0]}")
-    report.seconds = time.perf_counter() - started
-    return report
+                future.add_done_callback(lambda f: f.exception() is None and progress(f.result()))
+            futures.append(future)
+        for future in futures:
+            future.result()
+
+
+def _render_with_quarto(plan: list[Planned], engine, source: Path, out_dir: Path, formats: tuple[str, ...],
+                        progress: Callable[[Doc], None] | None) -> None:
+    """Write every .qmd, then let quarto render the whole project at once."""
+    for d, make in plan:
+        _write_qmd(d, make)
+    quarto_render(engine, source, out_dir, tuple(formats))
+    if progress:
+        for d, _ in plan:
+            progress(d)

@@ -29,14 +29,9 @@ __all__ = ["CriteriaText", "load_definitions"]
 
 def load_definitions(study) -> dict:
     """criterion id → :class:`folge.criteria.Criterion` (empty when the file is missing or broken)."""
-    from .._errors import FolgeError
-    from ..criteria import load_criteria
+    from ._public import criteria_definitions
 
-    try:
-        found = load_criteria(study.root, instruments=study.instruments, wave_ids=[w.id for w in study.waves])
-    except (FolgeError, OSError, KeyError, ValueError, TypeError):
-        return {}
-    return {c.id: c for c in found}
+    return criteria_definitions(study)
 
 
 def _missing(x) -> bool:
@@ -196,10 +191,10 @@ class CriteriaText:
         frame = self.frame(table)
         if frame.empty or column not in frame.columns:
             return None
-        sub = frame[(frame["construct"].astype(str) == construct) & (frame["wave"].astype(str) == wave)
+        sub = frame[(frame["construct"] == construct) & (frame["wave"] == wave)
                     & ~frame["suppressed"].astype(bool)]
         if region is not None and "region" in sub.columns:
-            sub = sub[sub["region"].astype(str) == region]
+            sub = sub[sub["region"] == region]
         values = sub[column].dropna()
         return float(values.iloc[0]) if len(values) else None
 

@@ -14,12 +14,15 @@ from typing import Mapping
 
 import jinja2
 import pandas as pd
+from ruamel.yaml import YAML
 
+from ..definitions import previous_wave
 from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
 from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
 from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOLS, label_of, number, percent, t)
-from ._public import PublicTable
+from ._public import PublicTable, holds
+from ._quarto import ReportError
 from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
 
 __all__ = ["Templates", "Edition", "Doc", "national_qmd", "region_qmd", "methods_qmd", "index_qmd",
@@ -38,19 +41,61 @@ def _yaml(value) -> str:
 
 
 class Templates:
-    """The jinja2 templates of one reports folder (``NAME.LANG.qmd.j2``)."""
+    """The jinja2 templates of one reports folder: one ``NAME.qmd.j2`` per document.
+
+    The words of each language come from ``words/LANG.yaml`` beside ``templates/``: one
+    section per document, each text itself a small template over the same fields, used
+    in the document as ``{{ w.KEY }}``. A folder that still has a document per language
+    (``NAME.LANG.qmd.j2``) keeps it: that file wins for its language.
+    """
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self.words_folder = self.folder.parent / "words"
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.folder)), undefined=jinja2.StrictUndefined,
             comment_start_string="{=#", comment_end_string="#=}", keep_trailing_newline=True,
             autoescape=False, trim_blocks=False)
         self.env.filters["yaml"] = _yaml
+        self._words: dict[str, dict] = {}
+
+    def words(self, lang: str) -> dict:
+        """``words/LANG.yaml`` as document → {key: text} (empty when the file is missing)."""
+        if lang not in self._words:
+            path = self.words_folder / f"{lang}.yaml"
+            found = YAML(typ="safe").load(path.read_text(encoding="utf-8")) if path.exists() else None
+            if found is not None and not isinstance(found, dict):
+                raise ReportError(f"{path}: expected a mapping of documents to their words")
+            self._words[lang] = found or {}
+        return self._words[lang]
 
     def render(self, name: str, lang: str, **context) -> str:
-        template = self.env.get_template(f"{name}.{lang}.qmd.j2")
-        return template.render(s=lambda key, **kw: t(key, lang, **kw), **context)
+        context["s"] = lambda key, **kw: t(key, lang, **kw)
+        own = f"{name}.{lang}.qmd.j2"
+        if (self.folder / own).exists():
+            return self.env.get_template(own).render(**context)
+        words = self.words(lang).get(name) or {}
+        context["w"] = _Words(self.env, name, lang, words, context)
+        return self.env.get_template(f"{name}.qmd.j2").render(**context)
+
+
+class _Words:
+    """``w.KEY`` in a template: the text ``KEY`` of the document's words, rendered with its fields."""
+
+    def __init__(self, env: jinja2.Environment, document: str, lang: str, words: Mapping[str, str], context: dict):
+        self._env, self._document, self._lang = env, document, lang
+        self._words, self._context = words, context
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            text = self._words[key]
+        except KeyError:
+            raise ReportError(f"words/{self._lang}.yaml has no '{key}' under '{self._document}'") from None
+        return self._env.from_string(str(text)).render(**self._context)
+
+    __getitem__ = __getattr__
 
 
 @dataclass
@@ -91,6 +136,11 @@ class Edition:
     @property
     def wave(self) -> str:
         return self.waves[-1] if self.waves else ""
+
+    @property
+    def previous(self) -> str | None:
+        """The edition's wave before :attr:`wave` (None when the edition has one wave)."""
+        return previous_wave(self.waves, self.wave) if self.waves else None
 
     def frame(self, name: str) -> pd.DataFrame:
         table = self.tables.get(name)
@@ -149,7 +199,7 @@ def _verdict(value, lang) -> str:
 def _criteria_blocks(ed: Edition, region: str, lang: str, *, compare: bool) -> tuple[str, str, str]:
     """The verdict summary sentence, the one-line-per-criterion table and the detail section."""
     rows = ed.rows("criteria", region)
-    rows = rows[rows["wave"].astype(str) == ed.wave] if not rows.empty else rows
+    rows = rows[rows["wave"] == ed.wave] if not rows.empty else rows
     if rows.empty:
         return t("no_data", lang), "", ""
     shown = _shown(rows)
@@ -173,7 +223,7 @@ def _criteria_blocks(ed: Edition, region: str, lang: str, *, compare: bool) -> t
     national_verdicts = None
     if compare:
         national = ed.rows("criteria", TOTAL)
-        national = national[(national["wave"].astype(str) == ed.wave) & ~national["suppressed"].astype(bool)]
+        national = national[(national["wave"] == ed.wave) & ~national["suppressed"].astype(bool)]
         national_verdicts = dict(zip(national["criterion"], national["verdict"]))
         frame["national_verdict"] = frame["criterion"].map(national_verdicts).to_numpy()
         columns.insert(2, Column("national_verdict", t("national_verdict", lang), _verdict, key=True, width=13))
@@ -189,11 +239,10 @@ def _respondent_instruments(study) -> list:
 
 
 def criteria_titles(study) -> dict[str, dict]:
-    """Criterion titles from ``research/criteria.yaml`` where it has them (id → {lang: title})."""
+    """Criterion titles of the loaded criteria, where they have one (id → {lang: title})."""
     from ._public import criteria_definitions
 
-    return {cid: {str(k): str(v) for k, v in e["title"].items()}
-            for cid, e in criteria_definitions(study).items() if isinstance(e.get("title"), dict)}
+    return {cid: dict(c.title) for cid, c in criteria_definitions(study).items() if len(c.title)}
 
 
 def _instrument_constructs(ed: Edition, lang: str):
@@ -256,7 +305,7 @@ def _by_construct(frame: pd.DataFrame, study, lang: str) -> list[tuple[str, str,
 def _agree_share(shares: pd.DataFrame, items) -> pd.Series:
     """Share agreeing (upper half of the scale) per item, from disclosed shown rows."""
     shown = _shown(shares)
-    shown = shown[shown["wave"].astype(str) != ""]
+    shown = shown[shown["wave"] != ""]
     upper = {item.id: set(item.scale.values[(len(item.scale.values) + 1) // 2:]) for item in items}
     shown = shown[shown["item"].isin(upper.keys())]
     if shown.empty:
@@ -279,9 +328,9 @@ def _region_items_block(ed: Edition, figures: Figures, lang: str, scope: str, re
         return t("no_data", lang)
     items = max(by_scale.values(), key=len)
     local = ed.rows("item_shares", region)
-    local = local[local["wave"].astype(str) == ed.wave] if not local.empty else local
+    local = local[local["wave"] == ed.wave] if not local.empty else local
     national = ed.rows("item_shares", TOTAL)
-    national = national[national["wave"].astype(str) == ed.wave] if not national.empty else national
+    national = national[national["wave"] == ed.wave] if not national.empty else national
     if local.empty:
         return t("no_data", lang)
     key = ("agree", ed.wave, tuple(i.id for i in items))
@@ -350,7 +399,7 @@ def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
     titles = {c.id: c.title.get_lang(lang) for c in study.constructs.values()}
     rel = ed.frame("reliability")
     if not rel.empty:
-        last = _shown(rel[rel["wave"].astype(str) == ed.wave])
+        last = _shown(rel[rel["wave"] == ed.wave])
         for row in last.itertuples(index=False):
             if pd.notna(row.alpha) and row.alpha < study.settings.alpha_bar:
                 notes.append(t("care_alpha", lang, construct=titles.get(row.construct, row.construct),
@@ -358,7 +407,7 @@ def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
                                wave=ed.wave))
     inv = ed.frame("invariance")
     if not inv.empty:
-        broken = _shown(inv)[_shown(inv)["holds"].astype(str).str.lower().isin(["false", "0", "no"])]
+        broken = _shown(inv)[holds(_shown(inv)).eq(False).fillna(False).astype(bool)]
         for construct, sub in broken.groupby("construct", sort=False):
             notes.append(t("care_invariance", lang, construct=titles.get(construct, construct),
                            model=str(sub["model"].iloc[0])))
@@ -370,7 +419,7 @@ def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
     if region and region != TOTAL:
         agr = ed.rows("agreement", region)
         if not agr.empty:
-            agr = _shown(agr[agr["wave"].astype(str) == ed.wave])
+            agr = _shown(agr[agr["wave"] == ed.wave])
             for row in agr.itertuples(index=False):
                 if pd.notna(row.rwg_j) and row.rwg_j < study.settings.rwg_bar:
                     notes.append(t("care_rwg", lang, construct=titles.get(row.construct, row.construct),
@@ -385,15 +434,15 @@ def _response_table(ed: Edition, lang: str, region: str) -> str:
     rows = ed.rows("response_rates", region) if region != TOTAL else ed.frame("response_rates")
     if rows.empty:
         return t("no_data", lang)
-    rows = rows[rows["wave"].astype(str) == ed.wave].copy()
+    rows = rows[rows["wave"] == ed.wave].copy()
     if region == TOTAL:
-        rows = rows[rows["role"].astype(str) == TOTAL]
+        rows = rows[rows["role"] == TOTAL]
         rows["label"] = rows["region"].map(lambda r: _region_label(ed.study, r, lang))
         rows = pd.concat([rows[rows["region"] == TOTAL], rows[rows["region"] != TOTAL]])
     else:
-        breakdown = rows[rows["role"].astype(str) != TOTAL]
+        breakdown = rows[rows["role"] != TOTAL]
         if not breakdown.empty and breakdown["suppressed"].all():
-            rows = rows[rows["role"].astype(str) == TOTAL]
+            rows = rows[rows["role"] == TOTAL]
         rows["label"] = rows["role"].map(lambda r: _role_label(ed.study, r, lang))
         rows = pd.concat([rows[rows["role"] == TOTAL], rows[rows["role"] != TOTAL]])
     header = t("region", lang) if region == TOTAL else t("role", lang)
@@ -426,7 +475,7 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
     trust, trust_ref = _trust_block(ed, figures, lang, scope, TOTAL)
     means = ed.rows("construct_means", TOTAL)
     n_resp = ed.rows("response_rates", TOTAL)
-    n_resp = n_resp[(n_resp["wave"].astype(str) == ed.wave) & (n_resp["role"].astype(str) == TOTAL)] \
+    n_resp = n_resp[(n_resp["wave"] == ed.wave) & (n_resp["role"] == TOTAL)] \
         if not n_resp.empty else n_resp
     n_total = int(n_resp["responded"].sum()) if not n_resp.empty and n_resp["responded"].notna().all() else (
         int(means["n"].max()) if not means.empty and means["n"].notna().any() else 0)
@@ -457,7 +506,7 @@ def national_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> 
 
 def _roles_block(ed: Edition, lang: str, region) -> str:
     rows = ed.rows("construct_means", region.id)
-    rows = rows[(rows["wave"].astype(str) == ed.wave) & (rows["role"].astype(str) != TOTAL)] if not rows.empty else rows
+    rows = rows[(rows["wave"] == ed.wave) & (rows["role"] != TOTAL)] if not rows.empty else rows
     if rows.empty or rows["suppressed"].all():
         return t("role_breakdown_hidden", lang, region=region.name, min_n=ed.study.min_n)
     titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
@@ -480,11 +529,11 @@ def _roles_block(ed: Edition, lang: str, region) -> str:
 
 def _change_table(ed: Edition, lang: str, region: str) -> str:
     rows = ed.rows("change", region)
-    if rows.empty or len(ed.waves) < 2:
+    if rows.empty or ed.previous is None:
         return ""
-    rows = rows[(rows["to_wave"].astype(str) == ed.wave) & (rows["from_wave"].astype(str) == ed.waves[-2])]
+    rows = rows[(rows["to_wave"] == ed.wave) & (rows["from_wave"] == ed.previous)]
     if "method" in rows.columns:
-        rows = rows[rows["method"].astype(str).str.startswith("welch")]
+        rows = rows[rows["method"].str.startswith("welch", na=False)]
     if rows.empty:
         return ""
     titles = {c.id: c.title.get_lang(lang) for c in ed.study.constructs.values()}
@@ -492,14 +541,14 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
     rows["title"] = rows["construct"].map(lambda c: titles.get(c, c))
     return pipe_table(rows, [
         Column("title", t("construct", lang), key=True),
-        Column("mean_from", ed.waves[-2], num(2), align="right"),
+        Column("mean_from", ed.previous, num(2), align="right"),
         Column("mean_to", ed.wave, num(2), align="right"),
         Column("diff", t("change", lang), num(2), align="right"),
         Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
         Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
         Column("hedges_g", t("hedges_g", lang), num(2), align="right"),
         Column("p_adj", t("p_adj", lang), num(3), align="right")], lang,
-        caption=t("change", lang) + f" {ed.waves[-2]}–{ed.wave}", label="tbl-change")
+        caption=t("change", lang) + f" {ed.previous}–{ed.wave}", label="tbl-change")
 
 
 def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: str) -> str:
@@ -507,7 +556,7 @@ def region_qmd(ed: Edition, templates: Templates, folder: Path, region, lang: st
     scope = region.name
     summary, criteria, criteria_detail = _criteria_blocks(ed, region.id, lang, compare=True)
     means = ed.rows("construct_means", region.id)
-    total_rows = means[(means["role"].astype(str) == TOTAL)] if not means.empty else means
+    total_rows = means[(means["role"] == TOTAL)] if not means.empty else means
     too_few = ""
     if total_rows.empty or total_rows["suppressed"].all():
         too_few = t("region_too_few", lang, region=region.name)
@@ -545,8 +594,8 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
     rr = ed.frame("response_rates")
     n_by_wave = {}
     if not rr.empty:
-        nat = rr[(rr["region"].astype(str) == TOTAL) & (rr["role"].astype(str) == TOTAL)]
-        n_by_wave = dict(zip(nat["wave"].astype(str), nat["responded"]))
+        nat = rr[(rr["region"] == TOTAL) & (rr["role"] == TOTAL)]
+        n_by_wave = dict(zip(nat["wave"], nat["responded"]))
     wave_rows = pd.DataFrame([{
         "id": w.id, "date": w.date.isoformat() if w.date else "", "instruments": ", ".join(w.instruments),
         "n": n_by_wave.get(w.id), "suppressed": False} for w in study.waves if w.id in ed.waves])
@@ -564,7 +613,7 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
         return frame
 
     rel = titled("reliability")
-    reliability = pipe_table(rel[rel["wave"].astype(str) == ed.wave], [
+    reliability = pipe_table(rel[rel["wave"] == ed.wave], [
         Column("title", t("construct", lang), key=True), Column("n", "n", num(0), align="right"),
         Column("k", t("items_k", lang), num(0), align="right"),
         Column("alpha", t("alpha", lang), num(2), align="right"),
@@ -575,16 +624,15 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
     inv = titled("invariance")
     invariance = ""
     if not inv.empty:
-        inv["holds_text"] = inv["holds"].map(lambda h: t("yes", lang) if str(h).lower() in ("true", "1")
-                                             else t("no", lang) if str(h).lower() in ("false", "0") else "–")
+        inv["holds_text"] = holds(inv).map({True: t("yes", lang), False: t("no", lang)}).fillna("–")
         invariance = pipe_table(inv, [
             Column("title", t("construct", lang), key=True), Column("model", t("model", lang), key=True),
             Column("cfi", "CFI", num(3), align="right"), Column("rmsea", "RMSEA", num(3), align="right"),
             Column("srmr", "SRMR", num(3), align="right"), Column("holds_text", t("holds", lang))], lang,
-            caption=t("model", lang) + " (invarians)" if lang != "en" else "Measurement invariance",
+            caption=t("caption_invariance", lang),
             label="tbl-invariance")
     icc = titled("icc")
-    icc_table = pipe_table(icc[icc["wave"].astype(str) == ed.wave], [
+    icc_table = pipe_table(icc[icc["wave"] == ed.wave], [
         Column("title", t("construct", lang), key=True), Column("n", "n", num(0), align="right"),
         Column("icc1", "ICC(1)", num(3), align="right"), Column("icc2", "ICC(2)", num(3), align="right")], lang,
         caption=f"ICC ({ed.wave})", label="tbl-icc") if not icc.empty else ""

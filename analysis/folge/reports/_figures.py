@@ -149,9 +149,9 @@ def trend_chart(means: pd.DataFrame, constructs, waves: list[str], lang: str, *,
     once, and each region only adds its own line before the SVG is written.
     """
     rows = _shown(means, "construct means")
-    rows = rows[rows["role"].astype(str) == TOTAL]
-    national = rows[rows["region"].astype(str) == TOTAL]
-    local = rows[rows["region"].astype(str) == region] if region else rows.iloc[0:0]
+    rows = rows[rows["role"] == TOTAL]
+    national = rows[rows["region"] == TOTAL]
+    local = rows[rows["region"] == region] if region else rows.iloc[0:0]
     constructs = [(cid, title) for cid, title in constructs if (national["construct"] == cid).any()]
     if not constructs:
         return None
@@ -226,7 +226,7 @@ def items_chart(shares: pd.DataFrame, items, scale, lang: str, *, name: str, sco
     straddles zero. Percentages of 7 % or more are printed in their segments.
     """
     rows = _shown(shares, "item shares")
-    rows = rows[(rows["region"].astype(str) == region) & (rows["wave"].astype(str) == wave)]
+    rows = rows[(rows["region"] == region) & (rows["wave"] == wave)]
     wide = rows[rows["item"].isin([i.id for i in items])].pivot_table(index="item", columns="value", values="share")
     order = [i for i in items if i.id in wide.index]
     if not order:
@@ -283,7 +283,7 @@ def trust_chart(trust: pd.DataFrame, region: str, wave: str, lang: str, *, name:
                 sector_labels, target_labels, scale_max: float = 5.0) -> Chart | None:
     """Heat map of who trusts whom: rows the answering sector, columns the partner, numbers in cells."""
     rows = _shown(trust, "trust matrix")
-    rows = rows[(rows["region"].astype(str) == region) & (rows["wave"].astype(str) == wave)]
+    rows = rows[(rows["region"] == region) & (rows["wave"] == wave)]
     if rows.empty:
         return None
     wide = rows.pivot_table(index="from_sector", columns="to_sector", values="mean")
@@ -323,14 +323,14 @@ def chain_chart(chain: pd.DataFrame, wave: str, lang: str, *, name: str, scope: 
                 region: str | None = None) -> Chart | None:
     """The learning-chain funnel: the share who learned, shared and used, region beside national."""
     rows = _shown(chain, "learning chain")
-    rows = rows[rows["wave"].astype(str) == wave]
+    rows = rows[rows["wave"] == wave]
     stages = ["learned", "shared", "used"]
     series = []
     for key, label, colour, hatch in ((region, t("legend_region", lang), REGION_COLOUR, ""),
                                       (TOTAL, t("legend_national", lang), NATIONAL_COLOUR, "///")):
         if key is None:
             continue
-        sub = rows[rows["region"].astype(str) == key].set_index("stage")["share"].reindex(stages)
+        sub = rows[rows["region"] == key].set_index("stage")["share"].reindex(stages)
         if sub.notna().any():
             series.append((label, colour, hatch, sub))
     if not series:

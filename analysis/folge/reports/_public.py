@@ -9,7 +9,6 @@ the open data are drawn from its output only.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,27 +19,11 @@ import pandas as pd
 from scipy import stats
 
 from .._errors import AnalysisError
+from ..analysis import Results
+from ..vocabulary import labels
 from ._disclosure import TOTAL, disclose
 
-__all__ = ["Results", "PublicTable", "read_results", "public_tables", "RESULT_FILES", "INTERNAL_COLUMNS"]
-
-RESULT_FILES: tuple[str, ...] = (
-    "scores", "reliability", "items", "icc", "agreement", "change", "trend", "invariance", "criteria",
-    "response_rates", "panel", "trust_matrix", "learning_chain", "item_distribution",
-)
-
-
-@dataclass(frozen=True)
-class Results:
-    """The result folder of one analysis: its tables (missing ones empty) and manifest."""
-
-    folder: Path
-    tables: Mapping[str, pd.DataFrame]
-    manifest: Mapping[str, object]
-
-    def table(self, name: str) -> pd.DataFrame:
-        return self.tables.get(name, pd.DataFrame())
-
+__all__ = ["Results", "PublicTable", "holds", "read_results", "public_tables", "INTERNAL_COLUMNS"]
 
 @dataclass(frozen=True)
 class PublicTable:
@@ -52,24 +35,13 @@ class PublicTable:
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
-def read_results(folder: str | Path) -> Results:
-    """Read every result table and ``manifest.json`` from ``folder``.
+def read_results(folder: str | Path, study=None) -> Results:
+    """The typed results in ``folder`` (waves in the order of ``study`` when given).
 
     Raises :class:`folge.AnalysisError` when the folder or its manifest is missing.
     """
-    folder = Path(folder)
-    manifest_path = folder / "manifest.json"
-    if not folder.is_dir() or not manifest_path.exists():
-        raise AnalysisError(f"no analysis results in '{folder}': run 'folge analyze' first "
-                            "(or pass --results DIR)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    tables = {}
-    for name in RESULT_FILES:
-        path = folder / f"{name}.csv"
-        if path.exists() and path.stat().st_size > 0:
-            tables[name] = pd.read_csv(path, dtype={"wave": str, "from_wave": str, "to_wave": str, "region": str,
-                                                    "role": str}, keep_default_na=True)
-    return Results(folder, tables, manifest)
+    waves = [w.id for w in study.waves] if study is not None else None
+    return Results.read(folder, waves=waves)
 
 
 # ----------------------------------------------------------------------------------------
@@ -82,10 +54,7 @@ def waves_upto(study, results: Results, wave: str | None) -> list[str]:
     if wave is not None and wave not in order:
         raise AnalysisError(f"unknown wave '{wave}' (the study has {', '.join(order)})")
     present = {str(w) for w in results.manifest.get("waves", order)}
-    chosen = [w for w in order if w in present]
-    if wave is not None:
-        chosen = [w for w in chosen if order.index(w) <= order.index(wave)]
-    return chosen
+    return [w for w in study.waves_upto(wave) if w in present]
 
 
 def _cut(frame: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
@@ -94,7 +63,7 @@ def _cut(frame: pd.DataFrame, waves: list[str]) -> pd.DataFrame:
     keep = pd.Series(True, index=frame.index)
     for col in ("wave", "from_wave", "to_wave"):
         if col in frame.columns:
-            keep &= frame[col].astype(str).isin(waves)
+            keep &= frame[col].isin(waves)
     return frame[keep].reset_index(drop=True)
 
 
@@ -171,18 +140,19 @@ def item_shares(results: Results, study) -> pd.DataFrame:
     return dist[cols].reset_index(drop=True)
 
 
-def criteria_definitions(study) -> dict[str, dict]:
-    """``research/criteria.yaml`` as plain data: criterion id → its entry (title, indicators …)."""
-    from ..definitions import CRITERIA_FILE, read_yaml
-    from ..definitions import plain
+def criteria_definitions(study) -> dict:
+    """The study's loaded success criteria: criterion id → :class:`folge.criteria.Criterion`.
 
-    path = Path(study.root) / CRITERIA_FILE
-    if not path.exists():
+    Empty when ``research/criteria.yaml`` is missing or does not pass its checks.
+    """
+    from .._errors import FolgeError
+    from ..criteria import load_criteria
+
+    try:
+        found = load_criteria(study.root, instruments=study.instruments, wave_ids=[w.id for w in study.waves])
+    except (FolgeError, OSError, KeyError, ValueError, TypeError):
         return {}
-    doc = read_yaml(path)
-    data = plain(doc.data) if not doc.error else None
-    entries = data.get("criteria", []) if isinstance(data, dict) else data if isinstance(data, list) else []
-    return {str(e["id"]): e for e in entries or [] if isinstance(e, dict) and "id" in e}
+    return {c.id: c for c in found}
 
 
 def _region_level_indicators(study) -> set[tuple[str, str]]:
@@ -190,13 +160,8 @@ def _region_level_indicators(study) -> set[tuple[str, str]]:
     region_items = {i.id for inst in study.instruments.values() if inst.level == "region" for i in inst.items}
     region_constructs = {c.id for inst in study.instruments.values() if inst.level == "region"
                          for c in inst.constructs}
-    found = set()
-    for cid, entry in criteria_definitions(study).items():
-        for ind in entry.get("indicators") or []:
-            if not isinstance(ind, dict):
-                continue
-            if "milestone" in ind or ind.get("item") in region_items or ind.get("construct") in region_constructs:
-                found.add((cid, str(ind.get("id"))))
+    found = {(cid, ind.id) for cid, criterion in criteria_definitions(study).items()
+             for ind in criterion.indicators.values() if ind.kind == "milestone" or ind.is_fact}
     for token in region_items | region_constructs:
         found.add(("*", token))
     return found
@@ -207,11 +172,11 @@ def _exempt_criteria(study, frame: pd.DataFrame) -> pd.Series:
     region_level = _region_level_indicators(study)
     fact = [(str(c), str(i)) in region_level or ("*", str(i)) in region_level
             for c, i in zip(frame["criterion"], frame["indicator"])]
-    no_figure = frame["value"].isna() & frame["verdict"].astype(str).eq("insufficient-data")
+    no_figure = frame["value"].isna() & frame["verdict"].eq("insufficient-data")
     if "gate" in frame.columns:
         # a figure withheld because too few answered is still a small cell: it is suppressed
         # (primary), so that secondary suppression protects it from the national total
-        too_few = frame["gate"].fillna("").astype(str).str.split(";").map(lambda gates: "n" in gates)
+        too_few = frame["gate"].fillna("").str.split(";").map(lambda gates: "n" in gates)
         no_figure &= ~too_few.astype(bool)
     return pd.Series(fact, index=frame.index) | no_figure
 
@@ -220,24 +185,8 @@ def _exempt_criteria(study, frame: pd.DataFrame) -> pd.Series:
 # the public tables
 
 
-_TITLES = {
-    "criteria": {"nb": "Suksesskriterier", "nn": "Suksesskriterium", "en": "Success criteria"},
-    "construct_means": {"nb": "Snitt per område", "nn": "Snitt per område", "en": "Construct means"},
-    "change": {"nb": "Endring mellom bølger", "nn": "Endring mellom bølgjer", "en": "Change between waves"},
-    "trend": {"nb": "Trend over bølger", "nn": "Trend over bølgjer", "en": "Trend over waves"},
-    "reliability": {"nb": "Reliabilitet", "nn": "Reliabilitet", "en": "Reliability"},
-    "items": {"nb": "Spørsmålsstatistikk", "nn": "Spørsmålsstatistikk", "en": "Item statistics"},
-    "icc": {"nb": "Intraklassekorrelasjon", "nn": "Intraklassekorrelasjon", "en": "Intraclass correlation"},
-    "invariance": {"nb": "Måleinvarians over bølger", "nn": "Måleinvarians over bølgjer",
-                   "en": "Measurement invariance across waves"},
-    "agreement": {"nb": "Samstemthet i regionene", "nn": "Samstemde svar i regionane", "en": "Agreement within regions"},
-    "response_rates": {"nb": "Svarprosent", "nn": "Svarprosent", "en": "Response rates"},
-    "panel": {"nb": "Panel: hvem svarte igjen", "nn": "Panel: kven svarte att", "en": "Panel retention"},
-    "trust_matrix": {"nb": "Tillit mellom sektorer", "nn": "Tillit mellom sektorar", "en": "Trust between sectors"},
-    "learning_chain": {"nb": "Læringskjeden", "nn": "Læringskjeda", "en": "The learning chain"},
-    "item_shares": {"nb": "Svarfordeling per spørsmål", "nn": "Svarfordeling per spørsmål",
-                    "en": "Answer distribution per item"},
-}
+#: table name → {lang: title}, from :mod:`folge.vocabulary`'s ``reports.yaml`` (``table.*``).
+_TITLES = labels("reports", "table")
 
 #: name → (key columns kept on suppressed rows besides ``by`` and ``parts``, disclose keyword arguments).
 #: Every other column but ``n`` is a value: blanked where a row is suppressed.
@@ -306,6 +255,7 @@ def public_tables(results: Results, study, wave: str | None = None) -> dict[str,
         rel = _cut(results.table("reliability"), waves)
         smallest = rel.groupby("construct")["n"].min() if not rel.empty else pd.Series(dtype=float)
         raw["invariance"]["n"] = raw["invariance"]["construct"].map(smallest)
+        # published as the words True/False (open data has always read so); see holds()
         raw["invariance"]["holds"] = raw["invariance"]["holds"].astype(object)
     out: dict[str, PublicTable] = {}
     for name, frame in raw.items():
@@ -323,11 +273,16 @@ def public_tables(results: Results, study, wave: str | None = None) -> dict[str,
     return out
 
 
+def holds(frame: pd.DataFrame) -> pd.Series:
+    """``frame["holds"]`` of a disclosed invariance table as ``boolean`` (NA where blanked)."""
+    return frame["holds"].astype("boolean")
+
+
 def latest(frame: pd.DataFrame, waves: list[str]) -> str | None:
     """The last of ``waves`` that ``frame`` has rows for."""
     if frame.empty or "wave" not in frame.columns:
         return None
-    present = set(frame["wave"].astype(str))
+    present = set(frame["wave"].dropna())
     found = [w for w in waves if w in present]
     return found[-1] if found else None
 

@@ -1,6 +1,6 @@
 """Printable questionnaires: every instrument in every language, as HTML and PDF.
 
-They go through the same templates and renderer as the reports (``questionnaire.LANG.qmd.j2``):
+They go through the same templates and renderer as the reports (``questionnaire.qmd.j2``):
 numbered questions with a box per answer, "don't know" included, lines for free text. Used
 for answering on paper and as the attachment to the data-protection notification.
 """

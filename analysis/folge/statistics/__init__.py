@@ -26,6 +26,12 @@ Mixed models (``mixed``: REML with respondents nested in regions, Satterthwaite 
 Verdicts:
 
 - :func:`decide`, :func:`decide_shares`, :func:`combine_verdicts` (``decisions``)
+
+Who answered (``survey``):
+
+- :func:`rake`, :func:`rake_waves`, :func:`effective_sample_size` (raking weights, Kish's n_eff)
+- :func:`weighted_mean`, :func:`weighted_levels`, :func:`empirical_bayes`, :func:`levels`
+- :func:`attrition`
 """
 
 from folge.statistics.aggregation import (
@@ -73,6 +79,24 @@ from folge.statistics.reliability import (
     RELIABILITY_COLUMNS,
     cronbach_alpha,
     item_statistics,
+)
+from folge.statistics.survey import (
+    ATTRITION_COLUMNS,
+    EB_COLUMNS,
+    ESS_COLUMNS,
+    LEVEL_COLUMNS,
+    MEAN_COLUMNS,
+    RAKE_COLUMNS,
+    Raking,
+    WaveWeights,
+    attrition,
+    effective_sample_size,
+    empirical_bayes,
+    levels,
+    rake,
+    rake_waves,
+    weighted_levels,
+    weighted_mean,
 )
 from folge.statistics.trend import (
     SUFFICIENT_COLUMNS,
@@ -135,4 +159,21 @@ __all__ = [
     "combine_verdicts",
     "decide",
     "decide_shares",
+    # who answered: weights, levels, EB, attrition
+    "ATTRITION_COLUMNS",
+    "EB_COLUMNS",
+    "ESS_COLUMNS",
+    "LEVEL_COLUMNS",
+    "MEAN_COLUMNS",
+    "RAKE_COLUMNS",
+    "Raking",
+    "WaveWeights",
+    "attrition",
+    "effective_sample_size",
+    "empirical_bayes",
+    "levels",
+    "rake",
+    "rake_waves",
+    "weighted_levels",
+    "weighted_mean",
 ]

@@ -132,6 +132,43 @@ MIGRATIONS: list[Migration] = [
         )
         """,
     ),
+    Migration(
+        "0003-mail",
+        "e-mail contacts (kept apart from answers), sealed invitation tokens and the send log",
+        """
+        CREATE TABLE contacts (
+            email TEXT PRIMARY KEY,           -- lower-cased address: identifies the contact
+            respondent TEXT NOT NULL UNIQUE,  -- pseudonym, HMAC of the address (so erasure finds it)
+            name TEXT NOT NULL DEFAULT '',
+            region TEXT NOT NULL,
+            role TEXT NOT NULL,
+            language TEXT,                    -- nb, nn or en; NULL: the region's language
+            optout_hash TEXT NOT NULL UNIQUE, -- hex SHA-256 of the opt-out link's id
+            opted_out_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE mail_tokens (
+            respondent TEXT NOT NULL,         -- the contact's pseudonym
+            wave TEXT NOT NULL,
+            token_hash TEXT NOT NULL,         -- the invitation (invitations.token_hash)
+            sealed TEXT NOT NULL,             -- the token, encrypted under a key derived from the study key
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (respondent, wave)
+        );
+        CREATE TABLE mail_log (
+            id INTEGER PRIMARY KEY,
+            respondent TEXT NOT NULL,         -- the contact's pseudonym
+            wave TEXT NOT NULL,
+            kind TEXT NOT NULL,               -- 'invitation' or 'reminder'
+            step INTEGER,                     -- a scheduled reminder's day after opens; else NULL
+            message_id TEXT NOT NULL,
+            sent_at TEXT NOT NULL             -- when the server accepted the message
+        );
+        CREATE UNIQUE INDEX mail_log_one_invitation ON mail_log (respondent, wave) WHERE kind = 'invitation';
+        CREATE INDEX mail_log_by_wave ON mail_log (wave, kind, respondent)
+        """,
+    ),
 ]
 
 #: The schema version this folge writes: the number of migrations it knows.
