@@ -106,11 +106,11 @@ def _null() -> Scenario:
 
 def _composition() -> Scenario:
     """No true change, but a role-mix shift: roles differ clearly in level (politicians
-    0.5 SD below project leaders) and politicians answer more in later waves (20 % of
-    those invited in the first wave, 80 % in the last), so the respondents' mean rises
-    although nobody's view changes."""
-    return Scenario("composition", "", role_effects={"politician": -0.55, "business": -0.1, "project-leader": 0.35},
-                    response_rates={"politician": (0.20, 0.80), "business": (0.45, 0.45),
+    0.95 SD above business and project leaders) and politicians answer more in later waves
+    (15 % of those invited in the first wave, 85 % in the last), so the respondents' mean
+    rises although nobody's view changes: the shift that makes a change look met."""
+    return Scenario("composition", "", role_effects={"politician": 0.7, "business": -0.25, "project-leader": -0.25},
+                    response_rates={"politician": (0.15, 0.85), "business": (0.45, 0.45),
                                     "project-leader": (0.75, 0.75)})
 
 
