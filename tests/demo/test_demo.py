@@ -225,6 +225,31 @@ def test_truth_holds_population_means_and_every_rule_truth(planted):
     assert flat and not any(r["above"] for r in flat)
 
 
+def test_nonresponse_by_role_biases_the_unweighted_national_mean(demo, study, planted):
+    """Weighting to the frame visibly matters: the respondents' plain mean overstates the
+    population mean (project leaders answer most and rate highest), the mean reweighted to
+    the invited frame (per region × role cell) does not."""
+    frame = pd.read_csv(demo / "research" / "frame.csv", dtype={"wave": str})
+    plain, weighted = [], []
+    for construct_id in planted["strong_constructs"]:
+        instrument = planted["constructs"][construct_id]["instrument"]
+        if instrument not in planted["instruments"]["main"]:
+            continue
+        answers = all_waves(demo, study, instrument)
+        answers["score"] = scores(answers, study.constructs[construct_id])
+        for wave in planted["waves"]:
+            rows = answers[answers["wave"] == wave].dropna(subset=["score"])
+            invited = frame[frame["wave"] == wave].set_index(["region", "role"])["invited"]
+            cells = rows.groupby(["region", "role"])["score"].mean().to_frame("mean").join(invited)
+            truth_mean = planted["population"][construct_id]["all"][wave]
+            plain.append(rows["score"].mean() - truth_mean)
+            weighted.append((cells["mean"] * cells["invited"]).sum() / cells["invited"].sum() - truth_mean)
+    assert len(plain) >= 40
+    assert np.mean(plain) > 0.03  # biased upwards
+    assert abs(np.mean(weighted)) < 0.02
+    assert np.mean(np.abs(weighted)) < np.mean(np.abs(plain))
+
+
 def test_population_means_match_a_large_sample(tmp_path):
     """The exact population means agree with the answers of a large demo, reweighted to the frame."""
     root = build_demo(tmp_path / "big", DemoDesign(regions=3, waves=2, respondents=2500, seed=11))

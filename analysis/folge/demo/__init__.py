@@ -16,7 +16,7 @@ For person *p* in region *r* with role *ρ(p)*, construct *c* and wave *t* = 0, 
 
     μ[r,c] = m[c] + a[r] + v[r,c]       m ~ U(−0.2, 0.4), a ~ N(0, 0.3²), v ~ N(0, 0.2²)
     β[r,c] = 0.3 a year if c is a trend construct and r an improving region, else 0
-    γ[ρ]   = −0.3 politician, −0.25 business, +0.3 project leader; N(0, 0.2²) for other roles
+    γ[ρ]   = −0.45 politician, −0.35 business, +0.45 project leader; N(0, 0.2²) for other roles
     u[p,c] = 0.6·(√.3·g[p] + √.7·s[p,c])   g, s ~ N(0, 1); kept by a person across waves
     ε      ~ N(0, 0.8²)                 occasion noise (0.6² + 0.8² = 1)
 
@@ -45,8 +45,8 @@ know" code and 3 % are left blank (respondent-level items only).
   per region and wave from μ[r,c] plus N(0, 0.5²) noise, without persons or roles.
 - **Who answers**: the invited frame (``research/frame.csv``, also the ``invited`` counts
   of ``study.yaml``) has every role equally often in a region; a role's response rate is
-  the region's rate, drawn from U(.45, .75), times 0.6 for politicians and business and
-  1.3 for project leaders (others 1; at most .95). A newcomer's role is drawn in
+  the region's rate, drawn from U(.45, .75), times 0.5 for politicians and business and
+  1.4 for project leaders (others 1; at most .95). A newcomer's role is drawn in
   proportion to these rates, so politicians and business answer less than project
   leaders, and the respondents' mean differs from the population's (``truth.json`` has
   the population means per construct, region and wave, and every rule's truth).

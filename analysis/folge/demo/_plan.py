@@ -98,12 +98,12 @@ class DemoDesign:
     #: role effects (who answers shapes perceived benefit): the levels named here, and
     #: N(0, role_sd²) for the other roles
     role_sd: float = 0.2
-    role_levels: tuple[tuple[str, float], ...] = (("politician", -0.3), ("business", -0.25),
-                                                  ("project-leader", 0.3))
+    role_levels: tuple[tuple[str, float], ...] = (("politician", -0.45), ("business", -0.35),
+                                                  ("project-leader", 0.45))
     #: response rate of a role relative to its region's rate (other roles: 1): politicians
     #: and business answer less than project leaders; capped at .95
-    role_response: tuple[tuple[str, float], ...] = (("politician", 0.6), ("business", 0.6),
-                                                    ("project-leader", 1.3))
+    role_response: tuple[tuple[str, float], ...] = (("politician", 0.5), ("business", 0.5),
+                                                    ("project-leader", 1.4))
     #: stable person effect and occasion noise; person² + occasion² = 1
     person_sd: float = 0.6
     #: correlation of a person's effects across constructs (a general factor)
