@@ -85,7 +85,7 @@ def _slope(years: Sequence[float], values: Sequence[float]) -> float:
 def _bar(rule) -> float:
     if rule.kind == "level":
         return float(rule.threshold)
-    for name in ("min_change", "min_slope"):
+    for name in ("minimum", "min_change", "min_slope"):
         value = getattr(rule, name, None)
         if value is not None:
             return float(value)
