@@ -39,6 +39,7 @@ def test_each_verdict_meets_the_truth_it_is_about():
         _rule("steady", "trend", "all", "w2", "inconclusive", 0.0),  # slope 0: at the bar
         _rule("steady", "association", "all", "w2", "descriptive"),  # not judged
         _rule("other", "level", "all", "w1", "met", 3.0),          # not a simulated construct
+        _rule("climate", "change", "all", "w1", "insufficient-data", 0.0),  # first wave: does not apply
     ])
     judged = judge_rules(rules, _truth(), {"climate": 3.4, "steady": 3.4}, planted=True)
     assert judged["above"].tolist() == [False, True, False, True, False]

@@ -12,10 +12,10 @@ See ``analysis/ARCHITECTURE.md`` ("What a verdict means").
 The model
 ---------
 A study has *R* regions, *T* dated waves (``years`` since the first), the roles
-politician, business and project leader, and two 5-point constructs: ``climate`` (which
-carries a scenario's planted slope) and ``steady`` (population slope 0 always). For
-person *p* of role ρ in region *r*, construct *c*, wave *t* (latent units: SD within a
-region)::
+politician, business and project leader, and two constructs of five 5-point items:
+``climate`` (which carries a scenario's planted slope) and ``steady`` (population slope 0
+always). For person *p* of role ρ in region *r*, construct *c*, wave *t* (latent units:
+SD within a region)::
 
     η[p,c,t] = a[r,c] + b[r,c]·years[t] + γ[ρ] + u[p,c] + ε[p,c,t]
     a[r,c] ~ N(0, σ_a²)            b[r,c] ~ N(β_c, σ_b²)   (drawn, not centred)

@@ -55,7 +55,7 @@ class SimulationDesign:
     regions: int = 8
     waves: int = 4
     respondents: tuple[int, int] = (15, 30)
-    items: int = 4
+    items: int = 5
     loading_range: tuple[float, float] = (0.65, 0.75)
     item_intercept_sd: float = 0.15
     person_share: float = 0.55

@@ -101,10 +101,11 @@ def judge_rules(rules: pd.DataFrame, truth: pd.DataFrame, bars: dict[str, float]
         :data:`VERDICT_COLUMNS`: ``scope`` is ``national`` or ``regional``, ``truth`` the
         score-scale truth, ``above`` whether it lies above the bar, ``planted`` whether the
         row's construct carries a planted effect, ``reason`` the rule's reason. A trend
-        row without a wave is about the last wave.
+        row without a wave is about the last wave; change and trend rows of the first wave
+        (nothing to compare with yet, so they do not apply) are left out.
     """
     by_key = truth.set_index(["construct", "region", "wave"])
-    last_wave = truth["wave"].iloc[-1]
+    first_wave, last_wave = truth["wave"].iloc[0], truth["wave"].iloc[-1]
     out = []
     for rec in rules.to_dict("records"):
         construct, kind = str(rec["criterion"]), str(rec["kind"])
@@ -112,6 +113,8 @@ def judge_rules(rules: pd.DataFrame, truth: pd.DataFrame, bars: dict[str, float]
             continue
         wave = rec.get("wave")
         wave = last_wave if wave is None or (isinstance(wave, float) and math.isnan(wave)) or wave == "" else str(wave)
+        if kind != "level" and wave == first_wave:
+            continue  # nothing to compare with yet: the rule does not apply
         region = str(rec["region"])
         bar = _finite(rec.get("bar"))
         if math.isnan(bar):
