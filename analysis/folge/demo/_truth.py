@@ -5,7 +5,7 @@ role in the frame's shares, each person's latent value N(μ[r,c] + β[r,c]·year
 (person and occasion together). Under the demo's probit item model the expected answer of
 item *i* is exact::
 
-    E[x_i] = v_0 + Σ_k (v_k − v_{k−1})·Φ((λ_i·m + b_i − τ_k) / √(λ_i² + 1 − λ_i²)),   m the latent mean
+    E[x_i] = v_0 + Σ_k (v_k − v_{k−1})·Φ((λ_i·m + b_i − τ_k) / √(λ_i² + 1 − λ_i²))    (m: latent mean)
 
 (v the scale's values, τ the cut points; reverse keys are undone by scoring), and the
 population mean score is the mean of the items' E[x_i] (missing answers are drawn at

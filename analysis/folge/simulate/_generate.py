@@ -130,7 +130,8 @@ class _Panel:
 def _items(c: ConstructDraw, eta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """x[p,i] = 1 + #{k: λ_i·η_p + δ_i + √(1 − λ_i²)·e_pi > τ_k}."""
     lam = np.asarray(c.loadings)
-    ystar = eta[:, None] * lam + np.asarray(c.intercepts) + np.sqrt(1.0 - lam**2) * rng.normal(size=(len(eta), len(lam)))
+    noise = rng.normal(size=(len(eta), len(lam)))
+    ystar = eta[:, None] * lam + np.asarray(c.intercepts) + np.sqrt(1.0 - lam**2) * noise
     return 1 + np.searchsorted(np.asarray(THRESHOLDS), ystar, side="left")
 
 

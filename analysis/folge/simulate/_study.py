@@ -78,7 +78,8 @@ def _criteria_yaml(bars: dict[str, float]) -> str:
     for cid, bar in bars.items():
         lines += [f"  - id: {cid}", f"    title: {{nb: {cid}, nn: {cid}, en: {cid}}}",
                   '    source: "folge simulate"',
-                  f"    statement: {{nb: {cid} er høy og øker, nn: {cid} er høg og aukar, en: {cid} is high and rises}}",
+                  f"    statement: {{nb: {cid} er høy og øker, nn: {cid} er høg og aukar,",
+                  f"                 en: {cid} is high and rises}}",
                   "    indicators:", f"      - {{id: {cid}, construct: {cid}}}", "    rules:",
                   f"      - {{kind: level, indicator: {cid}, threshold: {bar:.6f}}}",
                   f"      - {{kind: change, indicator: {cid}, from: first}}",
