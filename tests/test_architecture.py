@@ -31,7 +31,7 @@ LAYERS: dict[str, int] = {
     "forms": 3, "store": 3, "scoring": 3,
     "ingest": 4, "quality": 4,
     "analysis": 5,
-    "criteria": 6,
+    "criteria": 6, "disclosure": 6,
     "reports": 7,
     "pipeline": 8,
     "export": 9, "web": 9, "study_folder": 9,

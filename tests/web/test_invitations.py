@@ -228,4 +228,4 @@ def test_response_rates_see_respondent_invitations_only(fresh_study):
     invite(fresh_study, "--wave", "2015-1", "--region", "sogn", "--role", "business", "--count", "3")
     with Store.open(fresh_study) as store:
         assert len(store.invitations()) == 3 and len(store.invitations(level=None)) == 4
-        assert list(store.invitations().columns) == ["region", "wave", "role", "instruments", "submitted"]
+        assert list(store.invitations().columns) == ["region", "wave", "role", "instruments", "submitted", "opted_out"]

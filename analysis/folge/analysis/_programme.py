@@ -45,8 +45,11 @@ def _planned_invitations(data: AnalysisInput) -> pd.DataFrame:
 def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     """Invited, responded and rate per region, wave and role (``all`` for the total).
 
-    Invitations come from the web questionnaire's tokens where there are any for a wave,
-    else from the ``invited`` counts of ``research/study.yaml``; ``source`` says which.
+    Invitations come from the ``invited`` counts of ``research/study.yaml`` where a wave
+    has them (they count every mode), else from the web questionnaire's tokens; ``source``
+    says which.
+    ``opted_out`` (after the contract's columns) counts the invited whose e-mail contact
+    opted out of mail: counted apart, they stay among the invited.
     """
     people = respondents(data)
     answered = people.groupby(["region", "wave", "role"]).size().rename("responded").reset_index()
@@ -57,13 +60,20 @@ def response_rates_table(data: AnalysisInput) -> pd.DataFrame:
     invited["source"] = "study.yaml"
     if data.invitations is not None and not data.invitations.empty:
         tokens = data.invitations.astype({"region": str, "wave": str, "role": str})
-        by_role = tokens.groupby(["region", "wave", "role"]).size().rename("invited").reset_index()
-        total = tokens.groupby(["region", "wave"]).size().rename("invited").reset_index()
+        if "opted_out" not in tokens:
+            tokens["opted_out"] = False
+        count = {"invited": ("opted_out", "size"), "opted_out": ("opted_out", "sum")}
+        by_role = tokens.groupby(["region", "wave", "role"]).agg(**count).reset_index()
+        total = tokens.groupby(["region", "wave"]).agg(**count).reset_index()
         total["role"] = "all"
         web = pd.concat([by_role, total], ignore_index=True)
         web["source"] = "invitations"
-        # a wave with web invitations counts those; the planned numbers serve the others
-        invited = pd.concat([web, invited[~invited["wave"].isin(set(web["wave"]))]], ignore_index=True)
+        # the planned numbers of study.yaml count the whole wave (web and other modes) where
+        # given; the web invitations serve the waves without them; opt-outs come from the web
+        planned = set(invited["wave"])
+        invited = pd.concat([invited, web[~web["wave"].isin(planned)].drop(columns="opted_out")], ignore_index=True)
+        invited = invited.merge(web[["region", "wave", "role", "opted_out"]], on=["region", "wave", "role"],
+                                how="left")
     table = answered.merge(invited, on=["region", "wave", "role"], how="outer")
     table = table[table["wave"].isin(data.waves)].copy()
     table["responded"] = table["responded"].fillna(0).astype(int)

@@ -39,6 +39,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "trust_matrix": ("region", "wave", "from_sector", "to_sector", "n", "mean", "construct"),
     "learning_chain": ("region", "wave", "stage", "n", "share", "construct"),
     "item_distribution": ("instrument", "construct", "item", "region", "wave", "value", "n"),
+    "quality": ("respondent", "region", "wave", "role", "instrument", "flag", "unit", "value", "threshold"),
 }
 
 MANIFEST = "manifest.json"
@@ -150,7 +151,7 @@ BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",
     "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model",
-    "source", "gate", "rules"})
+    "source", "gate", "rules", "flag", "unit"})
 
 
 def column_kind(column: str) -> str:

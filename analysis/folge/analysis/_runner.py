@@ -28,6 +28,7 @@ from ._programme import (
     trust_matrix_table,
 )
 from ._psychometrics import invariance_table, reliability_tables
+from ._quality import screen_answers
 from ._results import conform, write_results
 
 __all__ = ["AnalysisResult", "analyze", "compute_analysis", "run_analysis", "STEPS"]
@@ -112,8 +113,10 @@ def compute_analysis(study_root: str | Path = ".", wave: str | None = None,
     responses, snapshot, invitations = _read_store(study)
     if all(frame.empty for frame in responses.values()):
         raise AnalysisError("the store holds no responses yet: run 'folge ingest FILE --wave W' first")
+    responses, quality = screen_answers(study, responses)  # flagged answers out only if exclude_flagged
     data = build_input(study, responses, wave, invitations)
     tables = analyze(data, step)
+    tables["quality"] = conform("quality", quality)
     manifest = {
         "snapshot": snapshot,
         "toolkit": __version__,

@@ -271,6 +271,11 @@ class Settings:
     alpha_bar: float = 0.70
     rwg_bar: float = 0.70
     significance: float = 0.05
+    #: answer quality (``results/quality.csv``): web answers faster than this many seconds
+    #: per item are flagged as speeding; flagged answers leave the statistics only when
+    #: ``exclude_flagged`` is true (they are always kept in the store and counted)
+    min_seconds_per_item: float = 1.5
+    exclude_flagged: bool = False
 
 
 def waves_upto(order, wave_id: str | None = None) -> tuple[str, ...]:

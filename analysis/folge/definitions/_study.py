@@ -18,7 +18,9 @@ __all__ = ["check_study", "build_study"]
 _STUDY_KEYS = {"programme", "programme_owner", "short_name", "owner", "min_n", "languages", "licence", "settings",
                "regions", "roles", "waves", "sectors", "description", "contact"}
 _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_bar": (0.0, 1.0),
-                 "significance": (0.0, 0.5)}
+                 "significance": (0.0, 0.5), "min_seconds_per_item": (0.0, 60.0)}
+#: settings that are true or false rather than numbers
+_SETTING_FLAGS = {"exclude_flagged"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -57,9 +59,14 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
                                 key="licence", rule=f"must be one of {', '.join(LICENCES)}", value=licence))
     settings = data.get("settings") or {}
     for key, value in settings.items():
+        if key in _SETTING_FLAGS:
+            if not isinstance(value, bool):
+                problems.append(problem(path, line_of(settings, key), "bad-value", where="settings",
+                                        key=key, rule="must be true or false", value=value))
+            continue
         if key not in _SETTING_KEYS:
             problems.append(problem(path, line_of(settings, key), "unknown-key", where="settings",
-                                    key=key, hint=did_you_mean(key, _SETTING_KEYS)))
+                                    key=key, hint=did_you_mean(key, {*_SETTING_KEYS, *_SETTING_FLAGS})))
             continue
         low, high = _SETTING_KEYS[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
@@ -164,7 +171,8 @@ def build_study(doc: Document, instruments: Mapping[str, Instrument], root: Path
     def text(node) -> Text:
         return Text({str(k): str(v) for k, v in (node or {}).items()})
 
-    settings = Settings(**{k: float(v) for k, v in (data.get("settings") or {}).items()})
+    settings = Settings(**{k: bool(v) if k in _SETTING_FLAGS else float(v)
+                           for k, v in (data.get("settings") or {}).items()})
     regions = tuple(
         Region(str(r["id"]), str(r["name"]), r.get("language", "nb"),
                tuple(str(m) for m in r.get("municipalities") or ()))

@@ -18,6 +18,7 @@ from ..definitions import load_study
 from ..ingest import ingest_file
 from ..pipeline import analyze_study
 from ..reports import build_reports
+from ._careless import plant_careless_answers
 from ._files import response_path
 
 __all__ = ["STAGES", "StageFailed", "StageResult", "run_pipeline"]
@@ -64,6 +65,7 @@ def _ingest(root: Path, say: Callable[[str], None]) -> StageResult:
                     "quarantined, but every demo row is valid: the generator and ingest disagree "
                     f"(see 'folge quarantine --study {root}')")
     parts = [f"{key} {count}" for key, count in totals.items()]
+    plant_careless_answers(root)  # a few careless web answers for the quality flags (careless.json)
     return StageResult("ingest", True, f"{files} files; " + ", ".join(parts), root / "data")
 
 

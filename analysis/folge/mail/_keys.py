@@ -31,6 +31,8 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ..web import optout_hash  # the store's form of an opt-out id; the web app looks it up
+
 __all__ = ["subkey", "seal_token", "open_token", "optout_id", "optout_hash", "SealError"]
 
 _NONCE_BYTES = 12
@@ -109,6 +111,3 @@ def optout_id(study_key: bytes, pseudonym: str) -> str:
     return base64.urlsafe_b64encode(digest[:24]).decode("ascii")
 
 
-def optout_hash(opaque: str) -> str:
-    """Hex SHA-256 of an opt-out id: the only form the store keeps and looks it up in."""
-    return hashlib.sha256(opaque.encode("utf-8", "surrogatepass")).hexdigest()

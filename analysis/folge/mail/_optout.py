@@ -7,51 +7,18 @@ at once. The store keeps only the id's SHA-256. An opted-out contact gets no mor
 from ``folge invite/remind --send`` or ``folge mail run``, and is counted apart.
 
 These functions take the store's sqlite3 connection (as the web app's database thread
-calls them) and never the address: a page need not show whom it opts out.
+calls them) and never the address: a page need not show whom it opts out. Finding and
+recording an opt-out live in :mod:`folge.web` (which answers the link, one layer below
+this package) and are re-exported here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
-from dataclasses import dataclass
 
-from ._keys import optout_hash
-from ._outbox import iso_utc
+from ..web import OptOut, find_optout, record_optout
 
 __all__ = ["OptOut", "find_optout", "record_optout", "mail_counts"]
-
-
-@dataclass(frozen=True)
-class OptOut:
-    """What an opt-out page may know of a contact: region, language (None: the region's), and whether done."""
-
-    region: str
-    language: str | None
-    opted_out_at: str | None
-
-    @property
-    def opted_out(self) -> bool:
-        return self.opted_out_at is not None
-
-
-def find_optout(connection: sqlite3.Connection, opaque: str) -> OptOut | None:
-    """The contact whose opt-out link carries ``opaque``, or None (one indexed query by hash)."""
-    row = connection.execute("SELECT region, language, opted_out_at FROM contacts WHERE optout_hash = ?",
-                             (optout_hash(opaque),)).fetchone()
-    return OptOut(*row) if row else None
-
-
-def record_optout(connection: sqlite3.Connection, opaque: str, at: dt.datetime | None = None) -> bool:
-    """Record the opt-out of the contact with ``opaque``; False when no contact has that id.
-
-    Idempotent: a second opt-out keeps the first time.
-    """
-    when = iso_utc(at or dt.datetime.now(dt.timezone.utc))
-    with connection:
-        cursor = connection.execute("UPDATE contacts SET opted_out_at = COALESCE(opted_out_at, ?) "
-                                    "WHERE optout_hash = ?", (when, optout_hash(opaque)))
-    return cursor.rowcount == 1
 
 
 def mail_counts(connection: sqlite3.Connection) -> list[dict]:

@@ -76,7 +76,17 @@ def _provenance(results, study, waves) -> dict:
         "licence": study.licence,
         "min_n": study.min_n,
         "edition": waves[-1] if waves else "",
+        "flagged": _flagged(results, waves),
     }
+
+
+def _flagged(results, waves) -> int | None:
+    """Questionnaires (respondent, wave, instrument) that ``quality.csv`` flags in ``waves``; None without it."""
+    quality = results.table("quality")
+    if "flag" not in quality.columns:
+        return None
+    quality = quality[quality["wave"].astype(str).isin([str(w) for w in waves])]
+    return len(quality[["respondent", "wave", "instrument"]].drop_duplicates())
 
 
 def _timestamp(created: str) -> dt.datetime | None:

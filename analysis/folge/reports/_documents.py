@@ -644,7 +644,9 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
         caption=t("retention", lang), label="tbl-panel") if not panel.empty else ""
     blocks = {"instruments_table": instruments, "waves_table": waves, "reliability_table": reliability,
               "invariance_table": invariance, "icc_table": icc_table, "panel_table": panel_table,
-              "alpha_bar": number(study.settings.alpha_bar, lang)}
+              "alpha_bar": number(study.settings.alpha_bar, lang),
+              "flagged": ed.provenance.get("flagged"),
+              "min_seconds": number(study.settings.min_seconds_per_item, lang, 1)}
     doc = front_matter("methods", "methods", t("title_methods", lang), lang, ed, subtitle=study.programme)
     return templates.render("methods", lang, doc=doc, study=study, b=blocks, ref={}, prov=provenance(ed, lang))
 

@@ -209,7 +209,7 @@ _SPECS: dict[str, tuple[tuple[str, ...], dict]] = {
     "item_shares": ((), dict(by=("instrument", "construct", "item", "wave", "value"), parts=("region",))),
 }
 #: Internal columns of result tables that are never published.
-_DROP = {"score", "respondent"}
+_DROP = {"score", "respondent", "opted_out"}  # opted_out: people who asked for no mail, for the coordinator only
 #: Columns kept (and disclosed) for the reports' own wording but left out of the open data:
 #: ``rules`` is criteria.csv's rule-by-rule JSON, which the reports turn into sentences.
 INTERNAL_COLUMNS = ("rules",)

@@ -10,6 +10,13 @@ Psychometrics:
 - :func:`mcdonald_omega` (``omega``)
 - :func:`cfa_fit`, :func:`cfa_parameters` (``cfa``: the ML factor analysis engine)
 - :func:`measurement_invariance` (``invariance``)
+- :func:`polychoric_correlations`, :func:`ordinal_thresholds`, :func:`ordinal_statistics`
+  (``polychoric``: two-step polychorics with their asymptotic covariance, the input of
+  the WLSMV models)
+- :func:`wlsmv_invariance`, :func:`wlsmv_fit`, :func:`wlsmv_difference`,
+  :func:`invariance_holds`, :func:`wlsmv_score_tests` (``wlsmv``: ordinal
+  configural/metric/scalar models, DWLS with scaled-and-shifted tests, the gate, and
+  score tests for partial invariance)
 
 Aggregation, change and trend:
 
@@ -74,6 +81,26 @@ from folge.statistics.mixed import (
     upper_bound,
 )
 from folge.statistics.omega import OMEGA_COLUMNS, mcdonald_omega
+from folge.statistics.polychoric import (
+    POLYCHORIC_COLUMNS,
+    THRESHOLD_COLUMNS,
+    OrdinalGroup,
+    OrdinalStatistics,
+    ordinal_statistics,
+    polychoric_correlations,
+    ordinal_thresholds,
+)
+from folge.statistics.wlsmv import (
+    INVARIANCE_STEPS,
+    SCORE_COLUMNS,
+    WLSMV_COLUMNS,
+    WlsmvFit,
+    invariance_holds,
+    wlsmv_difference,
+    wlsmv_fit,
+    wlsmv_invariance,
+    wlsmv_score_tests,
+)
 from folge.statistics.reliability import (
     ITEM_COLUMNS,
     RELIABILITY_COLUMNS,
@@ -114,12 +141,28 @@ __all__ = [
     "INVARIANCE_COLUMNS",
     "ITEM_COLUMNS",
     "OMEGA_COLUMNS",
+    "POLYCHORIC_COLUMNS",
+    "THRESHOLD_COLUMNS",
+    "OrdinalGroup",
+    "OrdinalStatistics",
+    "INVARIANCE_STEPS",
+    "SCORE_COLUMNS",
+    "WLSMV_COLUMNS",
+    "WlsmvFit",
     "RELIABILITY_COLUMNS",
     "cfa_fit",
     "cfa_parameters",
     "cronbach_alpha",
     "item_statistics",
     "mcdonald_omega",
+    "ordinal_statistics",
+    "polychoric_correlations",
+    "ordinal_thresholds",
+    "invariance_holds",
+    "wlsmv_difference",
+    "wlsmv_fit",
+    "wlsmv_invariance",
+    "wlsmv_score_tests",
     "measurement_invariance",
     # aggregation, change and trend
     "AD_COLUMNS",

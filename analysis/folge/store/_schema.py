@@ -169,6 +169,22 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX mail_log_by_wave ON mail_log (wave, kind, respondent)
         """,
     ),
+    Migration(
+        "0004-web-times",
+        "web questionnaire: when an invitation was first opened, and when each page was shown and saved",
+        """
+        ALTER TABLE invitations ADD COLUMN opened_at TEXT;  -- first GET of /s/{token}
+        CREATE TABLE page_times (
+            token_hash TEXT NOT NULL REFERENCES invitations (token_hash) ON DELETE CASCADE,
+            page INTEGER NOT NULL,            -- the form's page number; 0 for answers saved through the API
+            instrument TEXT NOT NULL,         -- the instrument the page (or the saved answers) belong to
+            shown_at TEXT,                    -- first time the page was shown (NULL through the API)
+            saved_at TEXT,                    -- last time it was saved
+            items INTEGER NOT NULL DEFAULT 0, -- items answered on the page at that save
+            PRIMARY KEY (token_hash, page, instrument)
+        )
+        """,
+    ),
 ]
 
 #: The schema version this folge writes: the number of migrations it knows.

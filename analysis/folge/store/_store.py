@@ -305,17 +305,38 @@ class Store:
         return frame
 
     def invitations(self, level: str | None = "respondent") -> pd.DataFrame:
-        """Web invitations, one row each (never a token): region, wave, role, instruments, submitted.
+        """Web invitations, one row each (never a token): region, wave, role, instruments, submitted,
+        opted_out (the invitation's e-mail contact has opted out).
 
         ``level="respondent"`` (default) leaves out coordinators' status-report invitations,
         so response rates count the people asked; ``None`` gives every invitation. Empty
         when the web questionnaire was never used.
         """
-        where, args = ("WHERE level = ?", (level,)) if level else ("", ())
+        where, args = ("WHERE i.level = ?", (level,)) if level else ("", ())
         frame = pd.read_sql_query(
-            "SELECT region, wave, role, instruments, submitted_at IS NOT NULL AS submitted "
-            f"FROM invitations {where} ORDER BY wave, region, role, created_at", self.connection, params=args)
-        return frame.astype({"submitted": bool})
+            "SELECT i.region, i.wave, i.role, i.instruments, i.submitted_at IS NOT NULL AS submitted,"
+            " c.opted_out_at IS NOT NULL AS opted_out"
+            " FROM invitations AS i LEFT JOIN contacts AS c ON c.respondent = i.respondent"
+            f" {where} ORDER BY i.wave, i.region, i.role, i.created_at", self.connection, params=args)
+        return frame.astype({"submitted": bool, "opted_out": bool})
+
+    def page_times(self) -> pd.DataFrame:
+        """When the web form showed and saved each page of submitted invitations (never a token).
+
+        One row per invitation, page and instrument: ``respondent`` (the invitation's
+        pseudonym), ``region, wave, role, instrument, page`` (0: saved through the API),
+        ``items`` (answered at the last save), ``shown_at`` and ``saved_at`` (UTC ISO
+        8601; ``shown_at`` is empty for API saves). Invitations not yet submitted are left
+        out: their answers are not in the store.
+        """
+        frame = pd.read_sql_query(
+            "SELECT i.respondent, i.region, i.wave, i.role, p.instrument, p.page, p.items, p.shown_at, p.saved_at"
+            " FROM page_times AS p JOIN invitations AS i ON i.token_hash = p.token_hash"
+            " WHERE i.submitted_at IS NOT NULL ORDER BY i.wave, i.region, i.role, i.respondent, p.page",
+            self.connection)
+        for column in ("respondent", "region", "wave", "role", "instrument", "shown_at", "saved_at"):
+            frame[column] = frame[column].astype(KEY_DTYPE)
+        return frame.astype({"page": "int64", "items": "int64"})
 
     def status(self) -> pd.DataFrame:
         """How many rows are stored: instrument, wave, region, role, n (all versions together)."""

@@ -18,7 +18,7 @@ import sqlite3
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from . import _collect
+from . import _collect, _times
 from ._forms import clean_answers, items_for
 from ._gate import Refusal, gate
 from ._security import error_payload
@@ -40,7 +40,21 @@ def refused(refusal: Refusal) -> JSONResponse:
                          "this invitation has already been submitted; it accepts nothing more")
     if refusal.code == "wave-closed":
         return api_error(403, "wave-closed", f"wave '{refusal.invitation.wave}' is closed and accepts no answers")
+    if refusal.code == "wave-not-open":
+        return not_open(refusal)
     return api_error(404, "unknown-token", "no invitation has this token")
+
+
+def not_open(refusal: Refusal) -> JSONResponse:
+    """403 ``wave-not-open``: the wave opens later (``opens``) or has closed (``closes``), ISO 8601."""
+    wave = refusal.invitation.wave
+    if refusal.opens is not None:
+        when = refusal.opens.isoformat()
+        return api_error(403, "wave-not-open", f"wave '{wave}' opens on {when} and accepts no answers before then",
+                         opens=when)
+    when = refusal.closes.isoformat()
+    return api_error(403, "wave-not-open", f"wave '{wave}' closed on {when} and accepts no more answers",
+                     closes=when)
 
 
 async def read_body(request: Request, required: bool) -> tuple[dict | None, JSONResponse | None]:
@@ -93,6 +107,8 @@ async def save(request: Request) -> JSONResponse:
     except sqlite3.OperationalError:
         return api_error(503, "busy", BUSY, retry_after=1)
     items = items_for(backend.study, invitation.instruments)
+    await backend.db(_times.record_api_saved, invitation.token_hash,
+                     answered_per_instrument(backend.study, invitation, saved.answers), request.app.state.clock())
     return JSONResponse({"status": "saved", "saved": len(clean), "answered": saved.answered, "items": len(items)})
 
 
@@ -110,3 +126,13 @@ async def submit(request: Request) -> JSONResponse:
     except sqlite3.OperationalError:
         return api_error(503, "busy", BUSY, retry_after=1)
     return JSONResponse({"status": "submitted", "wave": invitation.wave, "submitted_at": when})
+
+
+def answered_per_instrument(study, invitation, answers: dict) -> list[tuple[str, int]]:
+    """``(instrument, items answered)`` of the invitation's instruments in a draft's answers."""
+    counts = []
+    for instrument_id in invitation.instruments:
+        instrument = study.instruments.get(instrument_id)
+        if instrument is not None:
+            counts.append((instrument_id, sum(1 for i in instrument.item_ids if answers.get(i) is not None)))
+    return counts

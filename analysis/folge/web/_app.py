@@ -5,14 +5,17 @@ The app is a routing table (:data:`ROUTES`) of small endpoints: the HTML pages i
 routes pass one gate (:mod:`._gate`). What they share lives on ``app.state``, set up here:
 ``backend`` (study and store, :mod:`._backend`), ``submissions`` (group commit),
 ``settings``, ``limits`` (rate limits), ``csrf``, ``templates`` (with the UI texts of
-:mod:`._i18n`), ``admin_password`` and ``stylesheet``. The store opens at start-up.
+:mod:`._i18n`), ``admin_password``, ``stylesheet`` and ``clock`` (the current moment). The store opens at start-up.
 
-Also ``GET /static/folge.css`` and ``GET /healthz``.
+Also ``GET /static/folge.css``, ``GET /healthz`` and the e-mail opt-out page
+``/optout/{id}`` (:mod:`._optout`, the one route without CSRF checks).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -22,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import _admin, _api, _html
+from . import _admin, _api, _html, _optout
 from ._backend import Backend, Submissions
 from ._i18n import pick_language
 from ._render import TEMPLATES_DIR, message, templates
@@ -54,6 +57,7 @@ ROUTES = [
     Route("/api/v1/responses/{token}", _api.save, methods=["PUT"]),
     Route("/api/v1/responses/{token}/submit", _api.submit, methods=["POST"]),
     Route("/admin", _admin.admin),
+    Route("/optout/{id}", _optout.OptOutEndpoint),
 ]
 
 _API_CODES = {404: "not-found", 405: "method-not-allowed", 415: "unsupported-media-type", 400: "bad-request",
@@ -86,8 +90,13 @@ async def lifespan(app: Starlette):
         await app.state.backend.stop()
 
 
+def utc_now() -> dt.datetime:
+    """The current moment, aware (the app's default clock)."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
 def create_app(study_root: str | Path, settings: WebSettings | None = None,
-               admin_password: str | None = None) -> Starlette:
+               admin_password: str | None = None, clock: Callable[[], dt.datetime] | None = None) -> Starlette:
     """The questionnaire app for the study at ``study_root``.
 
     Parameters
@@ -99,12 +108,16 @@ def create_app(study_root: str | Path, settings: WebSettings | None = None,
     admin_password
         The ``/admin`` password; default ``$FOLGE_ADMIN_PASSWORD``. ``/admin`` is disabled
         (404) when neither is set.
+    clock
+        Returns the current aware moment: whether a wave takes answers (its ``opens`` and
+        ``closes``) and the page times are judged by it. Default: the system clock.
     """
     root = Path(study_root)
     settings = settings or WebSettings.from_env()
     app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error}, lifespan=lifespan)
     state = app.state
     state.settings = settings
+    state.clock = clock or utc_now
     state.admin_password = admin_password if admin_password is not None else os.environ.get(ADMIN_PASSWORD_ENV) or None
     state.backend = Backend(root)
     state.submissions = Submissions(state.backend)

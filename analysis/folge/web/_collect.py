@@ -57,7 +57,7 @@ class SubmitError(Exception):
 
 
 _INVITATION = ("SELECT i.token_hash, i.region, i.wave, i.role, i.instruments, i.respondent, i.panel,"
-               " i.created_at, i.consented_at, i.submitted_at, d.answers, d.page, d.lang"
+               " i.created_at, i.consented_at, i.submitted_at, d.answers, d.page, d.lang, i.opened_at"
                " FROM invitations AS i LEFT JOIN drafts AS d ON d.token_hash = i.token_hash"
                " WHERE i.token_hash = ?")
 
@@ -68,7 +68,7 @@ def load(connection: sqlite3.Connection, token: str) -> tuple[Invitation | None,
     if row is None:
         return None, Draft()
     invitation = Invitation(row[0], row[1], row[2], row[3], tuple(filter(None, row[4].split(","))),
-                            row[5], bool(row[6]), row[7], row[8], row[9])
+                            row[5], bool(row[6]), row[7], row[8], row[9], row[13])
     draft = Draft(json.loads(row[10]) if row[10] else {}, row[11] or 1, row[12])
     return invitation, draft
 

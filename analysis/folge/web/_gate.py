@@ -2,7 +2,8 @@
 
 In order: look the token up (unknown tokens count against the address's failure budget:
 429 when it is spent) → read the posted form, if it is a form post → pick the language →
-check that the invitation takes answers (known, not submitted, wave open) → check the
+check that the invitation takes answers (known, not submitted, wave not closed, and
+now between the wave's ``opens`` and ``closes``: :meth:`Wave.accepts_answers`) → check the
 CSRF token, if it is a form post → check consent, if the page needs it → check the page
 number, if the path has one.
 
@@ -12,6 +13,7 @@ from :data:`REFUSALS`); the HTML routes turn a refusal into a page, the API into
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -31,6 +33,7 @@ REFUSALS = {
     "unknown-token": "no invitation has this token",
     "already-submitted": "the invitation has been submitted and takes nothing more",
     "wave-closed": "the invitation's wave is closed",
+    "wave-not-open": "it is before the wave's opens or after its closes (research/study.yaml)",
     "stale-form": "the form's CSRF token does not match (stale or forged form)",
     "no-consent": "consent has not been given yet",
     "no-page": "the questionnaire has no page with this number",
@@ -57,6 +60,9 @@ class Refusal:
     lang: str
     invitation: Invitation | None = None
     posted: bool = False
+    #: for ``wave-not-open``: the wave's ``opens`` when it is not open yet, else (``closes``) when it closed
+    opens: dt.datetime | None = None
+    closes: dt.datetime | None = None
 
 
 async def gate(request: Request, *, posted: bool = False, consent: bool = False,
@@ -77,13 +83,13 @@ async def gate(request: Request, *, posted: bool = False, consent: bool = False,
     invitation, draft = await lookup(request)
     form = await read_form(request) if posted else {}
     lang = language(request, invitation, draft, form)
-    code = closed_to_answers(request, invitation)
+    code, moment = closed_to_answers(request, invitation)
     if code is None and posted and not csrf_ok(request, invitation, form):
         code = "stale-form"
     if code is None and consent and not invitation.consented_at:
         code = "no-consent"
     if code is not None:
-        return Refusal(code, lang, invitation, posted)
+        return Refusal(code, lang, invitation, posted, *moment)
     if not page:
         return Entry(invitation, draft, lang, form)
     pages, number = questionnaire(request, invitation), request.path_params["n"]
@@ -132,17 +138,27 @@ def language(request: Request, invitation: Invitation | None, draft: _collect.Dr
     return pick_language(requested, draft.lang, default)
 
 
-def closed_to_answers(request: Request, invitation: Invitation | None) -> str | None:
-    """Why the invitation takes no answers (unknown, submitted, wave closed), else None."""
+def closed_to_answers(request: Request, invitation: Invitation | None) -> tuple[str | None, tuple]:
+    """Why the invitation takes no answers now (a :data:`REFUSALS` code, else None), and
+    ``(opens, closes)`` for ``wave-not-open``: the wave's opening when it is not open yet,
+    else its closing (the other None)."""
+    none = (None, None)
     if invitation is None:
-        return "unknown-token"
+        return "unknown-token", none
     if invitation.submitted:
-        return "already-submitted"
+        return "already-submitted", none
     try:
-        closed = request.app.state.backend.study.wave(invitation.wave).closed
+        wave = request.app.state.backend.study.wave(invitation.wave)
     except KeyError:
-        closed = True
-    return "wave-closed" if closed else None
+        return "wave-closed", none
+    if wave.closed:
+        return "wave-closed", none
+    now = request.app.state.clock()
+    if wave.accepts_answers(now):
+        return None, none
+    if wave.opens is not None and now < wave.opens:
+        return "wave-not-open", (wave.opens, None)
+    return "wave-not-open", (None, wave.closes)
 
 
 def csrf_ok(request: Request, invitation: Invitation, form: dict) -> bool:

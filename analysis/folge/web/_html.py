@@ -10,6 +10,11 @@ Routes (registered in :mod:`._app`)::
     GET  /s/{token}/submit     how much is answered, and the submit button
     POST /s/{token}/submit     submit (once)
 
+Outside the wave's ``opens``–``closes`` every token route answers with a polite page
+saying when the wave opens or when it closed (403). ``GET /s/{token}`` notes when the
+link was first opened; page GETs and POSTs note when each page was shown and saved
+(:mod:`._times`).
+
 Every token route passes :func:`._gate.gate` first; :func:`refused` turns its refusal
 into a page.
 """
@@ -24,10 +29,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from . import _collect
+from . import _collect, _times
 from ._forms import TEXT_LIMIT, Page, clean_value, items_for
 from ._gate import Entry, Refusal, gate, questionnaire
-from ._i18n import pick_language, t
+from ._i18n import pick_language, t, when_text
 from ._render import (base_context, contact_text, csrf_cookie, form_token, hint_id, html, message, options,
                       token_url, with_cookie)
 
@@ -49,7 +54,18 @@ def refused(request: Request, refusal: Refusal) -> Response:
         return message(request, lang, "thanks", 409 if refusal.posted else 200)
     if refusal.code == "wave-closed":
         return message(request, lang, "closed", 403)
+    if refusal.code == "wave-not-open":
+        return not_open(request, refusal)
     return message(request, lang, "unknown", 404)
+
+
+def not_open(request: Request, refusal: Refusal) -> Response:
+    """The polite page outside the wave's ``opens``–``closes``: when it opens, or when it closed."""
+    lang = refusal.lang
+    if refusal.opens is not None:
+        return message(request, lang, "not_open", 403, extra=t("not_open", lang, when=when_text(refusal.opens, lang)))
+    return message(request, lang, "closed", 403,
+                   extra=t("closed_on", lang, when=when_text(refusal.closes, lang, closing=True)))
 
 
 def redirect(request: Request, suffix: str, lang: str) -> RedirectResponse:
@@ -64,8 +80,14 @@ async def home(request: Request) -> Response:
 
 
 async def start(request: Request) -> Response:
-    """``GET /s/{token}``: the consent page, or on to the page where the respondent left off."""
+    """``GET /s/{token}``: the consent page, or on to the page where the respondent left off.
+
+    The first such request of a known invitation is noted as the time it was opened.
+    """
     entry = await gate(request)
+    invitation = entry.invitation
+    if invitation is not None and invitation.opened_at is None:
+        await request.app.state.backend.db(_times.record_opened, invitation.token_hash, request.app.state.clock())
     if isinstance(entry, Refusal):
         return refused(request, entry)
     if entry.invitation.consented_at:
@@ -108,6 +130,9 @@ class PageEndpoint(HTTPEndpoint):
         entry = await gate(request, consent=True, page=True)
         if isinstance(entry, Refusal):
             return refused(request, entry)
+        page = entry.pages[entry.number - 1]
+        await request.app.state.backend.db(_times.record_page_shown, entry.invitation.token_hash, entry.number,
+                                           page.instrument.id, request.app.state.clock())
         return render_page(request, entry, dict(entry.draft.answers), {},
                            saved=request.query_params.get("saved") == "1")
 
@@ -127,6 +152,9 @@ class PageEndpoint(HTTPEndpoint):
             return message(request, lang, "thanks", 409)
         except sqlite3.OperationalError:
             return message(request, lang, "bad_request", 503, extra=t("busy", lang))
+        answered = sum(1 for value in values.values() if value is not None)
+        await request.app.state.backend.db(_times.record_page_saved, entry.invitation.token_hash, number,
+                                           pages[number - 1].instrument.id, answered, request.app.state.clock())
         if action == "later":
             return RedirectResponse(token_url(request, f"/p/{number}", lang) + "&saved=1#saved", status_code=303)
         return redirect(request, "/submit" if target > len(pages) else f"/p/{target}", lang)

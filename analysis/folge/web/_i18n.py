@@ -7,7 +7,12 @@ hold ``{name}`` fields filled by :func:`t`; they are plain text (templates escap
 
 from __future__ import annotations
 
-__all__ = ["UI_LANGUAGES", "LANGUAGE_NAMES", "TEXTS", "t", "pick_language"]
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+__all__ = ["UI_LANGUAGES", "LANGUAGE_NAMES", "TEXTS", "t", "pick_language", "when_text"]
 
 UI_LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
 
@@ -171,6 +176,60 @@ TEXTS: dict[str, dict[str, str]] = {
         "nn": "Denne runden av undersøkinga er avslutta, og det blir ikkje teke imot fleire svar.",
         "en": "This round of the survey has ended and no more answers are accepted.",
     },
+    "not_open_heading": {
+        "nb": "Undersøkelsen er ikke åpen ennå",
+        "nn": "Undersøkinga er ikkje open enno",
+        "en": "This survey is not open yet",
+    },
+    "not_open": {
+        "nb": "Undersøkelsen åpner {when}. Bruk den samme lenken da; svarene dine er ikke tapt.",
+        "nn": "Undersøkinga opnar {when}. Bruk den same lenkja då; svara dine er ikkje tapte.",
+        "en": "The survey opens on {when}. Please use the same link then; nothing has been lost.",
+    },
+    "closed_on": {
+        "nb": "Denne runden av undersøkelsen stengte {when}, og det tas ikke imot flere svar. "
+              "Takk for interessen!",
+        "nn": "Denne runden av undersøkinga stengde {when}, og det blir ikkje teke imot fleire svar. "
+              "Takk for interessa!",
+        "en": "This round of the survey closed on {when} and no more answers are accepted. "
+              "Thank you for your interest!",
+    },
+    "at_time": {"nb": "{date} kl. {time}", "nn": "{date} kl. {time}", "en": "{date} at {time}"},
+    "optout_heading": {
+        "nb": "Avslutt e-post om undersøkelsen",
+        "nn": "Avslutt e-post om undersøkinga",
+        "en": "Stop e-mails about this survey",
+    },
+    "optout_intro": {
+        "nb": "Vil du ikke ha flere invitasjoner eller påminnelser om følgeforskningen på {programme}? "
+              "Bekreft med knappen under.",
+        "nn": "Vil du ikkje ha fleire invitasjonar eller påminningar om følgjeforskinga på {programme}? "
+              "Stadfest med knappen under.",
+        "en": "Do you want no more invitations or reminders about the follow-up research on {programme}? "
+              "Confirm with the button below.",
+    },
+    "optout_button": {
+        "nb": "Ja, send meg ikke flere e-poster",
+        "nn": "Ja, send meg ikkje fleire e-postar",
+        "en": "Yes, send me no more e-mails",
+    },
+    "optout_done_heading": {
+        "nb": "Du får ikke flere e-poster",
+        "nn": "Du får ikkje fleire e-postar",
+        "en": "You will get no more e-mails",
+    },
+    "optout_done": {
+        "nb": "Takk. Vi sender deg ingen flere invitasjoner eller påminnelser om denne undersøkelsen.",
+        "nn": "Takk. Vi sender deg ingen fleire invitasjonar eller påminningar om denne undersøkinga.",
+        "en": "Thank you. We will send you no more invitations or reminders about this survey.",
+    },
+    "col_opened": {"nb": "Åpnet", "nn": "Opna", "en": "Opened"},
+    "col_opted_out": {"nb": "Meldt av e-post", "nn": "Meld av e-post", "en": "Opted out of e-mail"},
+    "admin_optout_note": {
+        "nb": "De som har meldt seg av e-post, telles for seg og er med i «Invitert».",
+        "nn": "Dei som har meldt seg av e-post, blir talde for seg og er med i «Invitert».",
+        "en": "People who opted out of e-mail are counted apart and are included in “Invited”.",
+    },
     "errors_heading": {
         "nb": "Noe må rettes før vi kan lagre",
         "nn": "Noko må rettast før vi kan lagre",
@@ -283,3 +342,22 @@ def pick_language(requested: str | None, saved: str | None, region_default: str)
         if candidate in UI_LANGUAGES:
             return candidate
     return "nb"
+
+
+def when_text(moment: dt.datetime, lang: str, closing: bool = False) -> str:
+    """A schedule moment as people read it, in Oslo time: ``31.03.2026 kl. 12:00``.
+
+    A closing moment at midnight is written as 24:00 of the day before (the last day the
+    wave was open), as ``closes: 2026-03-31`` in study.yaml means.
+
+    Examples
+    --------
+    >>> closes = dt.datetime(2026, 4, 1, tzinfo=OSLO)
+    >>> when_text(closes, "nb", closing=True), when_text(closes, "en")
+    ('31.03.2026 kl. 24:00', '01.04.2026 at 00:00')
+    """
+    local = moment.astimezone(OSLO)
+    hours = f"{local:%H:%M}"
+    if closing and hours == "00:00":
+        local, hours = local - dt.timedelta(days=1), "24:00"
+    return t("at_time", lang, date=f"{local:%d.%m.%Y}", time=hours)

@@ -101,6 +101,7 @@ class Invitation:
     created_at: str
     consented_at: str | None
     submitted_at: str | None
+    opened_at: str | None = None  # first GET of /s/{token} (migration 0004-web-times)
 
     @property
     def id(self) -> str:
@@ -169,18 +170,24 @@ def pending_invitations(connection: sqlite3.Connection, wave: str) -> list[Invit
 
 
 def invitation_counts(connection: sqlite3.Connection) -> list[dict]:
-    """Counts per region, wave and role: invited, started (has a draft or consent), submitted.
+    """Counts per region, wave and role: invited, opened, started, submitted, opted out.
 
-    Counts only, never answers: this is what ``/admin`` shows and what response rates
-    use as the number invited.
+    ``opened``: the link was opened (or the invitation got further); ``started``: it has
+    a draft or consent; ``opted_out``: its e-mail contact opted out of mail (counted
+    apart; they stay among the invited). Counts only, never answers: this is what
+    ``/admin`` shows and what response rates use as the number invited.
     """
     rows = connection.execute(
         "SELECT i.region, i.wave, i.role, COUNT(*),"
+        " SUM(CASE WHEN i.opened_at IS NOT NULL OR i.consented_at IS NOT NULL OR d.token_hash IS NOT NULL"
+        "          OR i.submitted_at IS NOT NULL THEN 1 ELSE 0 END),"
         " SUM(CASE WHEN i.consented_at IS NOT NULL OR d.token_hash IS NOT NULL"
         "          OR i.submitted_at IS NOT NULL THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN i.submitted_at IS NOT NULL THEN 1 ELSE 0 END)"
+        " SUM(CASE WHEN i.submitted_at IS NOT NULL THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN c.opted_out_at IS NOT NULL THEN 1 ELSE 0 END)"
         " FROM invitations AS i LEFT JOIN drafts AS d ON d.token_hash = i.token_hash"
+        " LEFT JOIN contacts AS c ON c.respondent = i.respondent"
         " GROUP BY i.region, i.wave, i.role ORDER BY i.wave, i.region, i.role").fetchall()
-    return [{"region": r[0], "wave": r[1], "role": r[2], "invited": r[3], "started": r[4],
-             "submitted": r[5]} for r in rows]
+    return [{"region": r[0], "wave": r[1], "role": r[2], "invited": r[3], "opened": r[4], "started": r[5],
+             "submitted": r[6], "opted_out": r[7]} for r in rows]
 
