@@ -70,7 +70,8 @@ def _first_to_last(change: pd.DataFrame, last: str) -> pd.DataFrame:
 def test_planted_change_matches_the_truth_and_flat_change_is_not_significant(results, truth):
     # The demo plants a realistic 0.3 SD a year (was 0.65 SD a wave), so a single region's
     # rise over 1.5 years need not be significant; instead each pair's first → last change
-    # must agree with its population change in truth.json (within 3.5 SE), the improving
+    # must agree with its population change in truth.json (within 4 SE: about 130 pairs,
+    # small samples of ordinal answers), the improving
     # pairs must rise jointly, and flat pairs must not rise significantly.
     rows = _first_to_last(results["change"], truth["waves"][-1])
     improving = [tuple(p) for p in truth["pairs"]["improving"] if p[0] != truth["small_region"]]
@@ -84,7 +85,7 @@ def test_planted_change_matches_the_truth_and_flat_change_is_not_significant(res
         population = truth["population"][pair[1]][pair[0]]
         truth_change = population[truth["waves"][-1]] - population[row["from_wave"]]
         se = (row["ci_high"] - row["ci_low"]) / (2 * 1.96)
-        assert abs(row["diff"] - truth_change) < 3.5 * se, (pair, row["diff"], truth_change, se)
+        assert abs(row["diff"] - truth_change) < 4 * se, (pair, row["diff"], truth_change, se)
         if pair in improving:
             assert truth_change > 0.1, pair
             z.append(row["diff"] / se)
@@ -103,11 +104,12 @@ def test_no_change_figure_from_fewer_than_two_respondents(results):
 
 def test_national_trend_where_planted_and_not_where_flat(results, truth):
     # Half the regions rise by 0.3 SD a year, the rest are flat: with the regions' slopes
-    # as random effects, one construct's national trend need not be significant. Every
-    # planted construct's trend must point up, and together they must rise clearly.
+    # as random effects, one construct's national trend need not be significant, nor even
+    # point up (its truth is about 1–2 SE above 0). Most planted constructs' trends must
+    # point up, and together they must rise clearly.
     trend = results["trend"].set_index("construct")
     planted = trend.loc[truth["trend_constructs"]]
-    assert (planted["estimate"] > 0).all(), planted[["estimate", "se", "p"]]
+    assert (planted["estimate"] > 0).mean() >= 0.75, planted[["estimate", "se", "p"]]
     z = planted["estimate"] / planted["se"]
     assert z.mean() * np.sqrt(len(z)) > 3
     flat_significant = [c for c in truth["flat_constructs"]

@@ -89,7 +89,7 @@ def test_improving_regions_pass_the_planted_rules_the_truth_says_they_reach(demo
     truths = {(t["criterion"], t["rule"], t["region"], t["wave"]): t for t in truth["rules"]}
     last = table[(table["wave"] == truth["waves"][-1]) & table["criterion"].isin(planted)
                  & table["region"].isin([*truth["improving_regions"], "all"])]
-    passed_above, above, wrong = 0, 0, []
+    passed_above, above, below, wrong = 0, 0, 0, []
     for _, row in last.iterrows():
         for position, rule in enumerate(_rules(row), start=1):
             t = truths.get((row["criterion"], position, row["region"], row["wave"]))
@@ -98,8 +98,12 @@ def test_improving_regions_pass_the_planted_rules_the_truth_says_they_reach(demo
             if rule["status"] == "pass" and not t["above"]:
                 wrong.append((row["criterion"], rule["kind"], row["region"], t["truth"], t["bar"]))
             above += t["above"]
+            below += not t["above"]
             passed_above += t["above"] and rule["status"] == "pass"
-    assert wrong == []  # passed only where the truth clears the bar
+    # passed only where the truth clears the bar: at most α of the rules whose truth is at
+    # or below it (the nominal error rate), and none clearly below it
+    assert len(wrong) <= 0.05 * below, wrong
+    assert not [w for w in wrong if w[3] < w[4] - 0.25], wrong
     assert above >= 10 and passed_above / above >= 0.5, (passed_above, above)
 
 
