@@ -21,7 +21,8 @@ DESIGN_COLUMNS = {
     "change": "construct, region, from_wave, to_wave, n_from, n_to, mean_from, mean_to, diff, ci_low, ci_high, "
               "hedges_g, p, p_adj, method",
     "trend": "construct, estimate, se, ci_low, ci_high, p, n, n_regions, method, note",
-    "invariance": "construct, model, chi2, df, cfi, rmsea, srmr, holds",
+    "invariance": "construct, estimator, model, chi2, chi2_scaled, df, cfi, rmsea, srmr, delta_cfi, delta_rmsea, "
+                  "chi2_diff, df_diff, p_diff, holds, note",
     "criteria": "criterion, region, wave, indicator, value, n, threshold, p, verdict, reason",
     "response_rates": "region, wave, role, invited, responded, rate",
     "panel": "region, from_wave, to_wave, n_from, retained, retention",
@@ -118,15 +119,51 @@ def test_national_trend_where_planted_and_not_where_flat(results, truth):
     assert (trend["n_regions"] == len(truth["regions"])).all()
 
 
-def test_invariance_has_three_nested_models_per_scale(results, truth):
+def test_invariance_has_three_nested_models_per_scale_and_estimator(results, truth):
     inv = results["invariance"]
     for construct in truth["strong_constructs"]:
-        models = inv.loc[inv["construct"] == construct, "model"].tolist()
-        assert models == ["configural", "metric", "scalar"], construct
+        rows = inv[inv["construct"] == construct]
+        assert rows.loc[rows["estimator"] == "ML", "model"].tolist() == ["configural", "metric", "scalar"]
+        # every demo scale has 5 or 6 points: ordinal rows, with the gate's comparison
+        assert rows.loc[rows["estimator"] == "WLSMV", "model"].tolist()[:4] == [
+            "configural", "metric", "scalar", "scalar-vs-configural"], construct
     configural = inv[inv["model"] == "configural"]
     assert configural["holds"].isna().all()
     assert (inv["df"].dropna() >= 0).all()  # a 3-item configural model is just identified
     assert (inv.loc[inv["model"] == "scalar", "df"] > 0).all()
+
+
+def test_wlsmv_rows_carry_the_scaled_statistics_and_difference_tests(results):
+    inv = results["invariance"]
+    assert inv["holds"].dtype == "boolean"
+    wlsmv = inv[inv["estimator"] == "WLSMV"]
+    compared = wlsmv[wlsmv["model"] != "configural"]
+    assert wlsmv["chi2_scaled"].notna().all() and wlsmv["cfi"].notna().all()
+    assert compared[["delta_cfi", "delta_rmsea", "chi2_diff", "df_diff", "p_diff"]].notna().all().all()
+    assert (compared["df_diff"] > 0).all() and compared["holds"].notna().all()
+    # the ML rows keep the plain likelihood-ratio test for comparison
+    ml = inv[(inv["estimator"] == "ML") & (inv["model"] != "configural")]
+    assert ml["chi2_scaled"].isna().all() and ml["p_diff"].between(0, 1).all()
+    # holds is exactly the rule: not (p < .05 and (ΔCFI < -.01 or ΔRMSEA > .015))
+    rule = ~((compared["p_diff"] < 0.05) & ((compared["delta_cfi"] < -0.01) | (compared["delta_rmsea"] > 0.015)))
+    assert (compared["holds"].astype(bool) == rule).all()
+
+
+def test_repeated_respondents_are_stated_in_the_note(results):
+    inv = results["invariance"]
+    scales = inv[inv["n_groups"] >= 2]
+    assert scales["note"].str.contains("answered in more than one wave").all()
+
+
+def test_demo_gate_holds_for_every_invariant_scale_and_the_weak_one_is_left_to_reliability(results, truth):
+    # nothing non-invariant is planted in the demo: the gate's ordinal comparison holds for
+    # every scale, the deliberately weak one included (its planted flaw is low loadings,
+    # caught by the reliability gate, not a change of measurement over time)
+    inv = results["invariance"]
+    gate = inv[(inv["estimator"] == "WLSMV") & (inv["model"] == "scalar-vs-configural")]
+    assert set(truth["strong_constructs"]) | {truth["weak_construct"]} <= set(gate["construct"])
+    assert gate["holds"].all(), gate.loc[~gate["holds"].astype(bool), ["construct", "p_diff", "delta_cfi"]]
+    assert "scalar-partial" not in set(inv["model"])
 
 
 def test_panel_retention_matches_the_planted_attrition(results, truth):
@@ -165,3 +202,18 @@ def test_icc_and_agreement_are_in_range(results):
     agreement = results["agreement"]
     assert agreement["rwg_j"].dropna().between(0, 1).all()
     assert np.nanmedian(agreement["rwg_j"]) > 0.5
+
+
+def test_weak_construct_is_flagged_by_reliability_never_by_invariance(results, truth, demo_study):
+    from folge.definitions import load_criteria
+
+    weak = truth["weak_construct"]
+    using = [c.id for c in load_criteria(demo_study) if any(ind.ref == weak for ind in c.indicators.values())]
+    crit = results["criteria"]
+    rows = crit[crit["criterion"].isin(using) & (crit["region"] == "all")]
+    assert len(rows) and (rows["verdict"] == "insufficient-data").all()
+    gates = rows["gate"].astype(str)
+    assert gates.str.contains("reliability").all()
+    assert not gates.str.contains("invariance").any()
+    # and no comparison over time of any scale is closed by invariance in the demo
+    assert not crit["gate"].astype(str).str.contains("invariance").any()

@@ -48,3 +48,4 @@ def test_write_then_read_keeps_every_value_and_dtype(tmp_path):
 
 def test_column_kinds():
     assert [column_kind(c) for c in ("wave", "holds", "region", "alpha")] == ["wave", "bool", "text", "number"]
+    assert [column_kind(c) for c in ("estimator", "model", "p_diff", "df_diff")] == ["text", "text", "number", "number"]

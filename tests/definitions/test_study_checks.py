@@ -74,3 +74,18 @@ def test_invited_names_unknown_region(tmp_path):
 @pytest.mark.parametrize("value", ["0", "fem", "-3"])
 def test_min_n_must_be_positive_whole_number(tmp_path, value):
     assert _codes(tmp_path, STUDY.replace("min_n: 5", f"min_n: {value}")) == [("bad-value", 2)]
+
+
+def test_max_freed_defaults_to_one_item_and_is_read_as_a_whole_number(tmp_path):
+    _codes(tmp_path, STUDY)
+    assert load_study(tmp_path).settings.max_freed == 1
+    study = STUDY.replace("min_n: 5\n", "min_n: 5\nsettings:\n  max_freed: 2\n")
+    assert _codes(tmp_path, study) == []
+    settings = load_study(tmp_path).settings
+    assert settings.max_freed == 2 and isinstance(settings.max_freed, int)
+
+
+@pytest.mark.parametrize("value", ["-1", "1.5", "true", "many", "11"])
+def test_max_freed_must_be_a_small_whole_number(tmp_path, value):
+    study = STUDY.replace("min_n: 5\n", f"min_n: 5\nsettings:\n  max_freed: {value}\n")
+    assert _codes(tmp_path, study) == [("bad-value", 4)]

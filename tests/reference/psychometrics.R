@@ -44,6 +44,13 @@ invariance_block <- function(label, model, data, group) {
     scalar = lavaan::cfa(model, data = data, group = group,
                          group.equal = c("loadings", "intercepts")))
   for (m in names(fits)) fit_line(paste(m, "(chisq df cfi rmsea srmr)"), fits[[m]])
+  # the ML difference tests of invariance.csv (chi2_diff, df_diff, p_diff)
+  for (m in c("metric", "scalar")) {
+    previous <- if (m == "metric") fits$configural else fits$metric
+    lrt <- lavaan::lavTestLRT(previous, fits[[m]])
+    cat(m, "lavTestLRT (Chisq diff, Df diff, Pr(>Chisq)):",
+        sprintf("%.10g", c(lrt[2, "Chisq diff"], lrt[2, "Df diff"], lrt[2, "Pr(>Chisq)"])), "\n")
+  }
 }
 
 # --- psych::bfi agreeableness, A1 reversed (7 - A1) -------------------------------

@@ -62,9 +62,36 @@ def test_holzinger_by_school_matches_lavaan(hs_by_school):
 def test_holzinger_by_school_verdicts(hs_by_school):
     holds = hs_by_school["holds"]
     assert pd.isna(holds.iloc[0])  # configural: nothing to compare with
-    assert holds.iloc[1]  # ΔCFI = .9233984 - .9209235 = .0025
-    assert not holds.iloc[2]  # ΔCFI = .9209235 - .8824718 = .0385
-    assert hs_by_school["delta_cfi"].iloc[2] == pytest.approx(0.9209234686 - 0.8824718127, abs=1e-8)
+    assert holds.iloc[1]  # ΔCFI = .9209235 - .9233984 = -.0025, p = .22: neither
+    assert not holds.iloc[2]  # ΔCFI = .8824718 - .9209235 = -.0385 and p < .05
+    # delta = this model - the previous one (a worse fit gives delta_cfi < 0, delta_rmsea > 0)
+    assert hs_by_school["delta_cfi"].iloc[2] == pytest.approx(0.8824718127 - 0.9209234686, abs=1e-8)
+    assert hs_by_school["delta_rmsea"].iloc[2] == pytest.approx(0.1073710981 - 0.0928365359, abs=1e-8)
+
+
+# R: tests/reference/psychometrics.R, invariance_block(): lavTestLRT(previous, model)[2,
+# c("Chisq diff", "Df diff", "Pr(>Chisq)")] for metric (against configural) and scalar
+# (against metric)
+ML_LRT = {
+    "hs": [(8.192200304, 6, 0.2243577468), (40.05928675, 6, 4.43456618e-07)],
+    "lc": [(4.298962478, 8, 0.8291930617), (4.625694303, 8, 0.7967300474)],
+    "tr": [(3.421937909, 8, 0.9051628825), (140.7328379, 8, 1.670479409e-26)],
+}
+
+
+def _check_lrt(res, expected):
+    for (_, row), (chi2, df, p) in zip(res.iloc[1:].iterrows(), expected):
+        assert row["chi2_diff"] == pytest.approx(chi2, rel=1e-6), row["model"]
+        assert row["df_diff"] == df, row["model"]
+        assert row["p_diff"] == pytest.approx(p, rel=1e-4, abs=1e-12), row["model"]
+    assert pd.isna(res["chi2_diff"].iloc[0]) and pd.isna(res["df_diff"].iloc[0])
+
+
+def test_likelihood_ratio_difference_tests_match_lavaan(hs_by_school, synthetic):
+    _check_lrt(hs_by_school, ML_LRT["hs"])
+    for name in ("lc", "tr"):
+        items = synthetic[[f"{name}{i}" for i in range(1, 6)]]
+        _check_lrt(measurement_invariance(items, synthetic["wave"]), ML_LRT[name])
 
 
 def test_invariant_synthetic_construct_holds(synthetic):

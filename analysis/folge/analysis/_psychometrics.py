@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..statistics import cronbach_alpha, item_statistics, mcdonald_omega, measurement_invariance
+from ..statistics import (
+    cronbach_alpha,
+    gate_estimator,
+    item_statistics,
+    mcdonald_omega,
+    measurement_invariance,
+    ordinal_invariance,
+)
 from ._inputs import AnalysisInput
 
 __all__ = ["reliability_tables", "invariance_table"]
@@ -53,12 +60,60 @@ def reliability_tables(data: AnalysisInput) -> tuple[pd.DataFrame, pd.DataFrame]
 
 
 def invariance_table(data: AnalysisInput) -> pd.DataFrame:
-    """Configural, metric and scalar invariance across waves per scale construct."""
+    """Configural, metric and scalar invariance across waves per scale construct and estimator.
+
+    ``ML`` rows (continuous) for every scale; ``WLSMV`` rows (ordinal, with a
+    ``scalar-partial`` row where scalar invariance fails and ``settings.max_freed`` allows)
+    for scales of up to 7 points, whose gate they decide. Every row's ``note`` says which
+    share of the respondents answered in more than one wave, since the multi-group models
+    treat the waves as independent groups.
+    """
+    max_freed = int(data.study.settings.max_freed)
     parts = []
     for construct in data.scored_constructs(("scale",)):
         keyed = data.keyed(construct)
         items = list(construct.item_ids)
-        result = measurement_invariance(keyed[items], _sorted_categorical(keyed["wave"]))
+        waves = _sorted_categorical(keyed["wave"])
+        ml = measurement_invariance(keyed[items], waves)
+        ml.insert(0, "estimator", "ML")
+        frames = [ml]
+        if gate_estimator(construct.scale.points) == "WLSMV" and construct.scale.is_ordinal:
+            ordinal = ordinal_invariance(keyed[items], waves, max_freed=max_freed)
+            ordinal.insert(0, "estimator", "WLSMV")
+            frames.append(ordinal)
+        result = pd.concat(frames, ignore_index=True)
+        repeated = _repeated_note(keyed, items)
+        result["note"] = [_joined(note, repeated) for note in result["note"]]
         result.insert(0, "construct", construct.id)
         parts.append(result)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _repeated_note(keyed: pd.DataFrame, items: list[str]) -> str:
+    """Which share of the respondents with complete answers answered in several waves."""
+    complete = keyed[items].notna().all(axis=1).to_numpy()
+    person, wave = _codes(keyed["respondent"]), _codes(keyed["wave"])
+    keep = complete & (person >= 0) & (wave >= 0)
+    person, wave = person[keep], wave[keep]
+    if person.size == 0:
+        return ""
+    n_waves = int(wave.max()) + 1
+    pairs = np.unique(person * n_waves + wave)  # distinct (person, wave)
+    waves_per_person = np.bincount(pairs // n_waves)
+    people = int((waves_per_person > 0).sum())
+    repeated = int((waves_per_person > 1).sum())
+    if repeated == 0:
+        return ""
+    return (f"{repeated / people:.0%} of the respondents ({repeated} of {people}) answered in more "
+            "than one wave; the multi-group model treats the waves as independent groups")
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """Integer codes of an id column (a categorical's own codes), −1 for a missing id."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(values)[0].astype(np.int64)
+
+
+def _joined(*parts) -> str:
+    return "; ".join(str(p) for p in parts if isinstance(p, str) and p)

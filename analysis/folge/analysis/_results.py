@@ -31,8 +31,8 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
                "ci_low", "ci_high", "hedges_g", "p", "p_adj", "method", "g_ci_low", "g_ci_high", "comparison",
                "note"),
     "trend": ("construct", "estimate", "se", "ci_low", "ci_high", "p", "n", "n_regions", "method", "note"),
-    "invariance": ("construct", "model", "chi2", "df", "cfi", "rmsea", "srmr", "holds", "n", "n_groups",
-                   "delta_cfi", "note"),
+    "invariance": ("construct", "estimator", "model", "chi2", "chi2_scaled", "df", "cfi", "rmsea", "srmr",
+                   "delta_cfi", "delta_rmsea", "chi2_diff", "df_diff", "p_diff", "holds", "note", "n", "n_groups"),
     "criteria": ("criterion", "region", "wave", "indicator", "value", "n", "threshold", "p", "verdict", "reason"),
     "response_rates": ("region", "wave", "role", "invited", "responded", "rate", "source"),
     "panel": ("region", "from_wave", "to_wave", "n_from", "retained", "retention"),
@@ -151,6 +151,7 @@ BOOL_COLUMNS: frozenset[str] = frozenset({"holds"})
 TEXT_COLUMNS: frozenset[str] = frozenset({
     "region", "respondent", "role", "construct", "item", "criterion", "indicator", "verdict", "reason",
     "reason_en", "method", "note", "stage", "from_sector", "to_sector", "instrument", "comparison", "model",
+    "estimator",
     "source", "gate", "rules", "flag", "unit"})
 
 

@@ -55,6 +55,7 @@ from scipy import stats
 
 from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule, Text, previous_wave
 from ..statistics.association import spearman_association
+from ..statistics import gate_estimator
 from ..statistics.change import holm, welch_change
 from ..vocabulary import labels
 from ._evidence import ALL, Evidence
@@ -62,6 +63,7 @@ from ._gates import (
     MIN_REGIONS,
     agreement_gate,
     invariance_gate,
+    invariance_partial_note,
     n_gate,
     reliability_gate,
 )
@@ -160,12 +162,26 @@ def _gates(ev: Evidence, ind: Indicator, scope: str, wave: str, n: int, agreemen
 
 
 def _invariance(ev: Evidence, ind: Indicator) -> list[Reason]:
+    """The invariance gate of a comparison over time, on the rows of the scale's estimator."""
     if ind.kind == "construct" and ind.construct_kind == "scale":
         key = ("invariance", ind.ref)
         if key not in ev.memo:
-            ev.memo[key] = invariance_gate(ev.tables.get("invariance"), ind.ref, ev.title(ind))
+            construct = ev.constructs.get(ind.ref)
+            estimator = gate_estimator(construct.scale.points) if construct is not None else "WLSMV"
+            args = (ev.tables.get("invariance"), ind.ref, ev.title(ind), estimator)
+            ev.memo[key] = invariance_gate(*args)
+            ev.memo[("invariance-note", ind.ref)] = invariance_partial_note(*args)
         return [ev.memo[key]] if ev.memo[key] is not None else []
     return []
+
+
+def _with_invariance_note(result: RuleResult, ev: Evidence, ind: Indicator) -> RuleResult:
+    """``result`` with the note that its construct was compared on a partial scalar model."""
+    note = ev.memo.get(("invariance-note", ind.ref))
+    if note is None:
+        return result
+    return RuleResult(result.kind, result.indicator, result.status, result.reasons + (note,), result.value,
+                      result.n, result.threshold, result.p, result.extra)
 
 
 def _fact_gate(value: float, scope: str, wave: str, facts: pd.Series) -> list[Reason]:
@@ -293,8 +309,8 @@ def _change(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) ->
     p = float(adjusted[later.index(wave)])
     code = "change-mean" if ind.kind == "construct" else "change-share"
     reason = Reason(code, value=diff, points=diff * 100, reference=ref, n_from=n_from, n=n_to, p=p)
-    return _judged(rule, (not math.isnan(p)) and p < ev.significance and diff > 0, reason, p=p,
-                   extra={"from_wave": ref, "n_from": n_from}, **figures)
+    return _with_invariance_note(_judged(rule, (not math.isnan(p)) and p < ev.significance and diff > 0, reason,
+                                         p=p, extra={"from_wave": ref, "n_from": n_from}, **figures), ev, ind)
 
 
 # --------------------------------------------------------------------------- trend
@@ -340,7 +356,8 @@ def _trend(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> 
     if gates:
         return _closed(rule, gates, **figures)
     reason = Reason("trend-slope", value=estimate, waves=len(used), n=len(data), p=p)
-    return _judged(rule, (not math.isnan(p)) and p < ev.significance and estimate > 0, reason, p=p, **figures)
+    return _with_invariance_note(_judged(rule, (not math.isnan(p)) and p < ev.significance and estimate > 0,
+                                         reason, p=p, **figures), ev, ind)
 
 
 def _slope(ev: Evidence, ind: Indicator, scope: str, wave: str, data: pd.DataFrame) -> tuple[float, float]:

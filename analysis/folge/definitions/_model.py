@@ -276,6 +276,8 @@ class Settings:
     #: ``exclude_flagged`` is true (they are always kept in the store and counted)
     min_seconds_per_item: float = 1.5
     exclude_flagged: bool = False
+    #: most items whose thresholds (or loading) partial invariance may free across waves
+    max_freed: int = 1
 
 
 def waves_upto(order, wave_id: str | None = None) -> tuple[str, ...]:

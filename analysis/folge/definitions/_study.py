@@ -21,6 +21,10 @@ _SETTING_KEYS = {"score_min_share": (0.0, 1.0), "alpha_bar": (0.0, 1.0), "rwg_ba
                  "significance": (0.0, 0.5), "min_seconds_per_item": (0.0, 60.0)}
 #: settings that are true or false rather than numbers
 _SETTING_FLAGS = {"exclude_flagged"}
+#: settings that are whole numbers, with their smallest and largest allowed value
+_WHOLE_SETTINGS = {"max_freed": (0, 10)}
+#: every setting the checker knows (for "did you mean")
+_KNOWN_SETTINGS = {*_SETTING_KEYS, *_SETTING_FLAGS, *_WHOLE_SETTINGS}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 LICENCES = ("NLOD-2.0", "CC-BY-4.0")
 
@@ -64,9 +68,12 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
                 problems.append(problem(path, line_of(settings, key), "bad-value", where="settings",
                                         key=key, rule="must be true or false", value=value))
             continue
+        if key in _WHOLE_SETTINGS:
+            problems += _check_whole_setting(path, settings, key, value)
+            continue
         if key not in _SETTING_KEYS:
             problems.append(problem(path, line_of(settings, key), "unknown-key", where="settings",
-                                    key=key, hint=did_you_mean(key, {*_SETTING_KEYS, *_SETTING_FLAGS})))
+                                    key=key, hint=did_you_mean(key, _KNOWN_SETTINGS)))
             continue
         low, high = _SETTING_KEYS[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not low < value <= high:
@@ -78,6 +85,14 @@ def check_study(doc: Document, instrument_ids) -> list[Problem]:
     problems += _check_list(path, data, "waves", "wave",
                             lambda p, r, line: _check_wave(p, r, line, instrument_ids, data))
     return problems
+
+
+def _check_whole_setting(path, settings, key, value) -> list[Problem]:
+    low, high = _WHOLE_SETTINGS[key]
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
+        return []
+    return [problem(path, line_of(settings, key), "bad-value", where="settings", key=key,
+                    rule=f"must be a whole number from {low} to {high}", value=value)]
 
 
 def _check_list(path, data, key, what, check_one) -> list[Problem]:
@@ -171,7 +186,7 @@ def build_study(doc: Document, instruments: Mapping[str, Instrument], root: Path
     def text(node) -> Text:
         return Text({str(k): str(v) for k, v in (node or {}).items()})
 
-    settings = Settings(**{k: bool(v) if k in _SETTING_FLAGS else float(v)
+    settings = Settings(**{k: bool(v) if k in _SETTING_FLAGS else int(v) if k in _WHOLE_SETTINGS else float(v)
                            for k, v in (data.get("settings") or {}).items()})
     regions = tuple(
         Region(str(r["id"]), str(r["name"]), r.get("language", "nb"),

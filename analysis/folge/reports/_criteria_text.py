@@ -377,7 +377,8 @@ class CriteriaText:
         if code == "gate-agreement":
             return t("crit_gate_rwg", lang, title=title, bar=number(self.study.settings.rwg_bar, lang, 2))
         key = {"gate-n": "crit_short_n", "gate-funnel-n": "crit_short_n", "gate-no-data": "crit_gate_no_data",
-               "gate-invariance": "crit_gate_invariance", "gate-no-report": "crit_short_no-report",
+               "gate-invariance": "crit_gate_invariance",
+               "gate-invariance-untested": "crit_gate_invariance_untested", "gate-no-report": "crit_short_no-report",
                "gate-few-regions": "crit_short_few-regions"}.get(code, "crit_short_n")
         return t(key, lang, title=title, min_n=self.min_n)
 

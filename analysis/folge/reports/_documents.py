@@ -8,6 +8,7 @@ every document of one build shares (study, public tables split by region, proven
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -17,6 +18,7 @@ import pandas as pd
 from ruamel.yaml import YAML
 
 from ..definitions import previous_wave
+from ..statistics import GATE_MODEL, PARTIAL_MODEL, gate_estimator
 from ._criteria_text import CriteriaText, load_definitions
 from ._disclosure import TOTAL
 from ._figures import Chart, chain_chart, items_chart, trend_chart, trust_chart
@@ -24,6 +26,9 @@ from ._i18n import (SECTOR_LABELS, TARGET_LABELS, VERDICT_LABELS, VERDICT_SYMBOL
 from ._public import PublicTable, holds
 from ._quarto import ReportError
 from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
+
+#: the items a ``scalar-partial`` row's note names as freed ("thresholds of b2 free across groups")
+_FREED = re.compile(r"(?:thresholds|loading) of (\S+) free across groups")
 
 __all__ = ["Templates", "Edition", "Doc", "national_qmd", "region_qmd", "methods_qmd", "index_qmd",
            "ITEMS_PER_CHART", "front_matter"]
@@ -393,6 +398,38 @@ def _region_label(study, region_id, lang) -> str:
         return str(region_id)
 
 
+def _gate_rows(inv: pd.DataFrame, study) -> pd.DataFrame:
+    """The invariance rows that decide the gate: WLSMV for scales of up to 7 points, ML otherwise."""
+    if inv.empty or "estimator" not in inv.columns:
+        return inv
+    points = {c.id: c.scale.points for c in study.constructs.values()}
+    wanted = inv["construct"].map(lambda c: gate_estimator(points.get(c, 5)))
+    return inv[inv["estimator"].astype(str) == wanted]
+
+
+def _invariance_care_notes(ed: Edition, lang: str, titles: Mapping[str, str]) -> list[str]:
+    """A note per construct whose invariance does not hold, or holds only partially."""
+    inv = ed.frame("invariance")
+    if inv.empty:
+        return []
+    rows = _gate_rows(_shown(inv), ed.study)
+    notes = []
+    for construct, sub in rows.groupby("construct", sort=False):
+        verdicts = {m: (None if pd.isna(h) else bool(h)) for m, h in zip(sub["model"].astype(str), holds(sub))}
+        title = titles.get(construct, construct)
+        steps = (GATE_MODEL,) if GATE_MODEL in verdicts else ("metric", "scalar")
+        partial = sub[sub["model"].astype(str) == PARTIAL_MODEL]
+        if verdicts.get(steps[-1]) is False and verdicts.get(PARTIAL_MODEL) is True:
+            freed = ", ".join(dict.fromkeys(_FREED.findall(str(partial["note"].iloc[0]))))
+            notes.append(t("care_invariance_partial", lang, construct=title, items=freed or "?"))
+            continue
+        failed = [m for m in steps if verdicts.get(m) is False]
+        if failed:
+            notes.append(t("care_invariance", lang, construct=title,
+                           model="scalar" if failed[0] == GATE_MODEL else failed[0]))
+    return notes
+
+
 def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
     study = ed.study
     notes = []
@@ -405,12 +442,7 @@ def _care_notes(ed: Edition, lang: str, region: str | None) -> str:
                 notes.append(t("care_alpha", lang, construct=titles.get(row.construct, row.construct),
                                alpha=number(row.alpha, lang), bar=number(study.settings.alpha_bar, lang),
                                wave=ed.wave))
-    inv = ed.frame("invariance")
-    if not inv.empty:
-        broken = _shown(inv)[holds(_shown(inv)).eq(False).fillna(False).astype(bool)]
-        for construct, sub in broken.groupby("construct", sort=False):
-            notes.append(t("care_invariance", lang, construct=titles.get(construct, construct),
-                           model=str(sub["model"].iloc[0])))
+    notes += _invariance_care_notes(ed, lang, titles)
     trend = ed.frame("trend")
     if not trend.empty and "note" in trend.columns:
         for row in _shown(trend).itertuples(index=False):
@@ -626,7 +658,8 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
     if not inv.empty:
         inv["holds_text"] = holds(inv).map({True: t("yes", lang), False: t("no", lang)}).fillna("–")
         invariance = pipe_table(inv, [
-            Column("title", t("construct", lang), key=True), Column("model", t("model", lang), key=True),
+            Column("title", t("construct", lang), key=True), Column("estimator", t("estimator", lang), key=True),
+            Column("model", t("model", lang), key=True),
             Column("cfi", "CFI", num(3), align="right"), Column("rmsea", "RMSEA", num(3), align="right"),
             Column("srmr", "SRMR", num(3), align="right"), Column("holds_text", t("holds", lang))], lang,
             caption=t("caption_invariance", lang),
@@ -644,7 +677,8 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
         caption=t("retention", lang), label="tbl-panel") if not panel.empty else ""
     blocks = {"instruments_table": instruments, "waves_table": waves, "reliability_table": reliability,
               "invariance_table": invariance, "icc_table": icc_table, "panel_table": panel_table,
-              "alpha_bar": number(study.settings.alpha_bar, lang),
+              "alpha_bar": number(study.settings.alpha_bar, lang), "max_freed": study.settings.max_freed,
+              "invariance_notes": "\n".join(f"- {note}" for note in _invariance_care_notes(ed, lang, titles)),
               "flagged": ed.provenance.get("flagged"),
               "min_seconds": number(study.settings.min_seconds_per_item, lang, 1)}
     doc = front_matter("methods", "methods", t("title_methods", lang), lang, ed, subtitle=study.programme)

@@ -199,7 +199,7 @@ _SPECS: dict[str, tuple[tuple[str, ...], dict]] = {
     "reliability": (("construct", "wave"), {}),
     "items": (("construct", "wave", "item"), {}),
     "icc": (("construct", "wave"), {}),
-    "invariance": (("construct", "model"), {}),
+    "invariance": (("construct", "estimator", "model"), {}),
     "agreement": ((), dict(by=("construct", "wave"), parts=("region",))),
     "response_rates": (("invited", "source"), dict(by=("wave",), parts=("region", "role"), role="role")),
     "panel": ((), dict(by=("from_wave", "to_wave"), parts=("region",))),

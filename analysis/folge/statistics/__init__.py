@@ -17,6 +17,9 @@ Psychometrics:
   :func:`invariance_holds`, :func:`wlsmv_score_tests` (``wlsmv``: ordinal
   configural/metric/scalar models, DWLS with scaled-and-shifted tests, the gate, and
   score tests for partial invariance)
+- :func:`ordinal_invariance`, :func:`gate_estimator` (``ordinal_invariance``: the WLSMV
+  rows, the gate's ``scalar-vs-configural`` row and a ``scalar-partial`` row where it
+  fails; which estimator's rows the gate reads)
 
 Aggregation, change and trend:
 
@@ -68,6 +71,13 @@ from folge.statistics.decisions import (
     decide_shares,
 )
 from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
+from folge.statistics.ordinal_invariance import (
+    GATE_MODEL,
+    ORDINAL_MAX_POINTS,
+    PARTIAL_MODEL,
+    gate_estimator,
+    ordinal_invariance,
+)
 from folge.statistics.mixed import (
     CHANGE_MIXED_COLUMNS,
     TREND_MIXED_COLUMNS,
@@ -164,6 +174,11 @@ __all__ = [
     "wlsmv_invariance",
     "wlsmv_score_tests",
     "measurement_invariance",
+    "GATE_MODEL",
+    "ORDINAL_MAX_POINTS",
+    "PARTIAL_MODEL",
+    "gate_estimator",
+    "ordinal_invariance",
     # aggregation, change and trend
     "AD_COLUMNS",
     "AGREEMENT_COLUMNS",

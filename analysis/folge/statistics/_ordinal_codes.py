@@ -80,7 +80,8 @@ def _collapse_item(column, group_index, labels):
     the scale (the middle one with its smaller neighbour), repeatedly until every group
     has answers in every category.
     """
-    levels, codes = np.unique(column, return_inverse=True)
+    codes, levels = pd.factorize(column, sort=True)  # np.unique's result, by hashing
+    levels = np.asarray(levels)
     names = [[_label(v)] for v in levels]
     merged = []
     while len(names) > 1:

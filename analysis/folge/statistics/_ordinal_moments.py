@@ -189,11 +189,14 @@ def asymptotic_covariance(codes, thresholds, n_categories, rho):
     cdf, pdf = _grids(t1, t2, rho)
     prob = np.where(tables > 0, _cells(cdf), 1.0)
     score_rho_cell = _cells(pdf) / prob
-    th_scores, offsets = _univariate_scores(codes, thresholds, n_categories)
+    # the scores depend on a case only through its answer pattern: sum over the distinct
+    # patterns, each weighted by how many cases gave it (the same sums, far fewer rows)
+    patterns, counts = _answer_patterns(codes, n_categories)
+    th_scores, offsets = _univariate_scores(patterns, thresholds, n_categories)
     pair_index = np.arange(first.size)[None, :]
-    rho_scores = score_rho_cell[pair_index, codes[:, first], codes[:, second]]
+    rho_scores = score_rho_cell[pair_index, patterns[:, first], patterns[:, second]]
     scores = np.hstack([th_scores, rho_scores])
-    inner = scores.T @ scores
+    inner = scores.T @ (scores * counts[:, None])
     n_th = offsets[-1]
     a11 = np.zeros((n_th, n_th))
     for j in range(p):
@@ -201,7 +204,7 @@ def asymptotic_covariance(codes, thresholds, n_categories, rho):
         a11[block, block] = inner[block, block]
     a21 = _pair_threshold_block(tables, score_rho_cell, prob, t1, t2, rho, first, second,
                                 offsets, n_categories)
-    a22 = np.sum(rho_scores * rho_scores, axis=0)
+    a22 = counts @ (rho_scores * rho_scores)
     try:
         a11_inv = np.linalg.inv(a11)
     except np.linalg.LinAlgError:  # lavaan falls back to the generalised inverse too
@@ -211,6 +214,18 @@ def asymptotic_covariance(codes, thresholds, n_categories, rho):
     b_inv[n_th:, :n_th] = -(a21 / a22[:, None]) @ a11_inv
     b_inv[n_th:, n_th:] = np.diag(1.0 / a22)
     return n * (b_inv @ inner @ b_inv.T)
+
+
+def _answer_patterns(codes: np.ndarray, n_categories) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``codes`` and how often each occurs (rows in any order)."""
+    base = int(max(int(np.max(n_categories)), 2))
+    if codes.shape[1] * np.log2(base) > 62:  # keys would overflow int64: no compression
+        return codes, np.ones(codes.shape[0])
+    weights = base ** np.arange(codes.shape[1], dtype=np.int64)
+    keys = codes.astype(np.int64) @ weights
+    unique, counts = np.unique(keys, return_counts=True)
+    patterns = (unique[:, None] // weights[None, :]) % base
+    return patterns.astype(codes.dtype), counts.astype(float)
 
 
 def _pair_threshold_block(tables, score_rho_cell, prob, t1, t2, rho, first, second, offsets,

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from scipy.stats import chi2 as chi2_dist
+
 from folge.statistics.cfa import _fit_prepared, _parse_model, _prepare
 from folge.statistics.reliability import _numeric_items
+from folge.statistics.wlsmv import invariance_holds
 
 __all__ = ["DELTA_CFI", "INVARIANCE_COLUMNS", "INVARIANCE_MODELS", "measurement_invariance"]
 
@@ -21,6 +24,10 @@ INVARIANCE_COLUMNS = (
     "rmsea",
     "srmr",
     "delta_cfi",
+    "delta_rmsea",
+    "chi2_diff",
+    "df_diff",
+    "p_diff",
     "holds",
     "note",
 )
@@ -32,8 +39,9 @@ INVARIANCE_MODELS = (
     ("scalar", ("loadings", "intercepts")),
 )
 
-#: Largest drop in CFI against the previous model for which invariance still holds
-#: (Cheung & Rensvold 2002).
+#: Largest drop in CFI against the previous model that counts as trivial (Cheung &
+#: Rensvold 2002); the gate closes only when the drop is also significant
+#: (:func:`folge.statistics.wlsmv.invariance_holds`).
 DELTA_CFI = 0.01
 
 
@@ -76,21 +84,28 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
         Three rows, ``model`` = ``configural``, ``metric``, ``scalar``, with the
         columns of :data:`INVARIANCE_COLUMNS`: ``n`` (complete cases), ``n_groups``,
         ``chi2``, ``df``, ``cfi``, ``rmsea``, ``srmr`` (lavaan's definitions, see
-        :func:`folge.statistics.cfa.cfa_fit`), ``delta_cfi`` (CFI of the previous model
-        minus this model's), ``holds`` (nullable boolean: ``delta_cfi <= 0.01`` for
-        metric and scalar, missing for configural or when a CFI is missing) and
-        ``note`` (why values are NaN, non-convergence, negative residual variances).
+        :func:`folge.statistics.cfa.cfa_fit`), ``delta_cfi`` and ``delta_rmsea`` (this
+        model's CFI and RMSEA minus the previous model's: a worse fit gives
+        ``delta_cfi < 0``, ``delta_rmsea > 0``), ``chi2_diff``, ``df_diff``, ``p_diff``
+        (the likelihood-ratio test against the previous model), ``holds`` (nullable
+        boolean for metric and scalar, missing for configural or when either model has
+        no fit) and ``note`` (why values are NaN, non-convergence, negative residual
+        variances).
 
     Notes
     -----
     Multi-group ML CFA with a mean structure, the first loading of each factor fixed
     to 1, as ``lavaan::cfa_fit(model, data, group = g)`` with ``group.equal`` unset
     (configural), ``"loadings"`` (metric) and ``c("loadings", "intercepts")``
-    (scalar, latent means free from the second group on). Invariance of a model is
-    accepted when
+    (scalar, latent means free from the second group on). The difference test is
+    ``lavTestLRT(previous, model)`` for ML: χ²_d = χ²_model − χ²_previous on
+    df_model − df_previous degrees of freedom. Invariance fails only when the
+    difference is both significant and large enough to matter:
 
-    .. math:: \\Delta\\mathrm{CFI} = \\mathrm{CFI}_{\\text{previous}} -
-              \\mathrm{CFI}_{\\text{model}} \\le 0.01 .
+    .. math:: \\text{holds} = \\lnot\\bigl(p_d < .05 \\wedge (\\Delta\\mathrm{CFI} < -.01
+              \\vee \\Delta\\mathrm{RMSEA} > .015)\\bigr)
+
+    (Cheung & Rensvold 2002; Chen 2007 for ΔRMSEA).
 
     The RMSEA of a multi-group model is lavaan's, multiplied by :math:`\\sqrt{G}`.
     Degenerate data (fewer than two groups, fewer than three items, a group with
@@ -105,6 +120,9 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
 
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for
     testing measurement invariance. *Structural Equation Modeling*, 9, 233-255.
+
+    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
+    invariance. *Structural Equation Modeling*, 14, 464-504.
 
     Examples
     --------
@@ -127,45 +145,46 @@ def measurement_invariance(items: pd.DataFrame, group: pd.Series, *, model=None)
     if model is None:
         model = {"f": list(values.columns)}
     _parse_model(model, values.columns)  # wrong arguments raise before any data check
-    rows = []
-    previous_cfi = np.nan
     complete = values.notna().all(axis=1) & group.notna()
     n_groups = int(group[complete].nunique())
     # the complete cases and per-group moments are the same for the three models
     prepared = _prepare(values, model, group=group) if n_groups >= 2 else None
+    rows, previous = [], None
     for name, equal in INVARIANCE_MODELS:
-        row = {
-            "model": name,
-            "chi2": np.nan,
-            "df": pd.NA,
-            "cfi": np.nan,
-            "rmsea": np.nan,
-            "srmr": np.nan,
-            "delta_cfi": np.nan,
-            "holds": pd.NA,
-        }
+        row = _empty_row(name)
         if n_groups < 2:
-            row.update(
-                n=int(complete.sum()),
-                n_groups=n_groups,
-                note=f"fewer than 2 groups with complete answers ({n_groups})",
-            )
+            row.update(n=int(complete.sum()), n_groups=n_groups,
+                       note=f"fewer than 2 groups with complete answers ({n_groups})")
             rows.append(row)
             continue
         result = _fit_prepared(prepared, frozenset(equal))
         row.update(n=result.n, n_groups=result.n_groups, note=result.note)
         if result.valid and result.converged:
-            row.update(
-                chi2=result.chi2, df=result.df, cfi=result.cfi, rmsea=result.rmsea, srmr=result.srmr
-            )
-            if name != "configural" and not np.isnan(previous_cfi):
-                delta = previous_cfi - result.cfi
-                row.update(delta_cfi=delta, holds=bool(delta <= DELTA_CFI))
+            row.update(chi2=result.chi2, df=result.df, cfi=result.cfi, rmsea=result.rmsea, srmr=result.srmr)
+            if previous is not None:
+                row.update(_compared(row, previous))
         elif result.valid:
             row["note"] = result.note or "the estimation did not converge"
-        previous_cfi = row["cfi"]
+        previous = row if np.isfinite(row["chi2"]) else None
         rows.append(row)
     return _invariance_frame(rows)
+
+
+def _empty_row(name: str) -> dict:
+    return {"model": name, "chi2": np.nan, "df": pd.NA, "cfi": np.nan, "rmsea": np.nan, "srmr": np.nan,
+            "delta_cfi": np.nan, "delta_rmsea": np.nan, "chi2_diff": np.nan, "df_diff": pd.NA,
+            "p_diff": np.nan, "holds": pd.NA}
+
+
+def _compared(row: dict, previous: dict) -> dict:
+    """Deltas, the likelihood-ratio difference test and the verdict against ``previous``."""
+    delta_cfi = row["cfi"] - previous["cfi"]
+    delta_rmsea = row["rmsea"] - previous["rmsea"]
+    chi2_diff = max(row["chi2"] - previous["chi2"], 0.0)
+    df_diff = int(row["df"]) - int(previous["df"])
+    p_diff = float(chi2_dist.sf(chi2_diff, df_diff)) if df_diff > 0 else np.nan
+    return {"delta_cfi": delta_cfi, "delta_rmsea": delta_rmsea, "chi2_diff": chi2_diff,
+            "df_diff": df_diff, "p_diff": p_diff, "holds": invariance_holds(p_diff, delta_cfi, delta_rmsea)}
 
 
 def _invariance_frame(rows: list[dict]) -> pd.DataFrame:
@@ -181,6 +200,10 @@ def _invariance_frame(rows: list[dict]) -> pd.DataFrame:
             "rmsea": "float64",
             "srmr": "float64",
             "delta_cfi": "float64",
+            "delta_rmsea": "float64",
+            "chi2_diff": "float64",
+            "df_diff": "Int64",
+            "p_diff": "float64",
             "holds": "boolean",
         }
     )

@@ -1,0 +1,197 @@
+"""Ordinal (WLSMV) invariance across waves: the gate's test, and partial invariance.
+
+The configural, metric and scalar rows of :func:`folge.statistics.wlsmv.wlsmv_invariance`
+(each against the previous model, as ``lavTestLRT`` compares them), then the row the gate
+reads, ``scalar-vs-configural``: the scalar model tested against the configural one. In
+the delta parameterisation lavaan's metric model keeps every wave's latent response
+variances at 1 while thresholds are free (scale factors are freed only once thresholds
+are equal), so a latent variance that grows over the waves, as it does when some regions
+improve and others do not, shows as a failed metric step although loadings and
+thresholds are the same (Wu & Estabrook 2016, who show that the steps are not nested as
+they look). The scalar model (equal loadings and thresholds, scale factors and latent
+variances free) is nested in the configural model and tests exactly what comparing means
+needs. Where it fails, a ``scalar-partial`` row: the scalar model with one item's
+thresholds (or loading) at a time free across groups, chosen by the score test, until it
+holds against the configural model or ``max_freed`` items are free (Byrne, Shavelson &
+Muthén 1989; Yoon & Millsap 2007 for freeing by the largest modification index).
+
+References
+----------
+Byrne, B. M., Shavelson, R. J. & Muthén, B. (1989). Testing for the equivalence of factor
+covariance and mean structures: the issue of partial measurement invariance.
+Psychological Bulletin, 105, 456–466.
+Wu, H. & Estabrook, R. (2016). Identification of confirmatory factor analysis models of
+different levels of invariance for ordered categorical outcomes. Psychometrika, 81,
+1014–1045.
+Rhemtulla, M., Brosseau-Liard, P. É. & Savalei, V. (2012). When can categorical variables
+be treated as continuous? Psychological Methods, 17, 354–373.
+Yoon, M. & Millsap, R. E. (2007). Detecting violations of factorial invariance using
+data-based specification searches: a Monte Carlo study. Structural Equation Modeling,
+14, 435–463.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from folge.statistics.polychoric import OrdinalStatistics, ordinal_statistics
+from folge.statistics.wlsmv import (
+    INVARIANCE_STEPS,
+    WLSMV_COLUMNS,
+    WlsmvFit,
+    _empty_rows,
+    _row,
+    _unusable,
+    wlsmv_fit,
+    wlsmv_score_tests,
+)
+
+__all__ = ["GATE_MODEL", "ORDINAL_MAX_POINTS", "PARTIAL_MODEL", "gate_estimator", "ordinal_invariance",
+           "next_release"]
+
+#: ``model`` of the row of the scalar model tested against the configural model (the gate's).
+GATE_MODEL = "scalar-vs-configural"
+#: ``model`` of the row of the scalar model with some item parameters free across groups.
+PARTIAL_MODEL = "scalar-partial"
+#: Response scales of up to this many points are modelled as ordinal (WLSMV); longer
+#: ones as continuous (ML). Rhemtulla, Brosseau-Liard & Savalei (2012): with five or
+#: more categories ML is often acceptable, but with few categories or asymmetric
+#: thresholds it biases loadings and fit, and WLSMV does not.
+ORDINAL_MAX_POINTS = 7
+
+
+def gate_estimator(points: int) -> str:
+    """The estimator whose rows decide invariance for a scale of ``points`` points.
+
+    >>> gate_estimator(5), gate_estimator(11)
+    ('WLSMV', 'ML')
+    """
+    return "WLSMV" if 2 <= int(points) <= ORDINAL_MAX_POINTS else "ML"
+
+
+_SCALAR = ("loadings", "thresholds")
+_HOLDS = WLSMV_COLUMNS.index("holds")
+
+
+def ordinal_invariance(items: pd.DataFrame, group, *, max_freed: int = 1) -> pd.DataFrame:
+    """Configural, metric, scalar and (where scalar fails) partial scalar invariance, WLSMV.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        One column per ordinal item (reverse keys applied), NaN for a missing answer;
+        respondents who answered every item are used.
+    group : pandas.Series
+        The group (wave) of each row, aligned by index.
+    max_freed : int, default 1
+        Most items whose thresholds (or loading) may be freed across groups; 0 turns
+        partial invariance off.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`~folge.statistics.wlsmv.wlsmv_invariance` (columns
+        :data:`~folge.statistics.wlsmv.WLSMV_COLUMNS`); a fourth row ``model`` =
+        ``scalar-vs-configural``: the scalar fit with its deltas, difference test and
+        ``holds`` against the configural model; and a fifth row ``scalar-partial`` when
+        that fails (``holds`` False) and ``max_freed`` ≥ 1: the partial scalar fit
+        against the configural model, with a ``note`` naming what was freed and the
+        score test that chose it.
+
+    Notes
+    -----
+    Each step releases the equality constraints of one item's set, its K − 1
+    thresholds or its loading, in every group at once (``lavTestScore(fit, release =
+    …)``; X² = N·u'[Z⁺]₁₁u, see :func:`~folge.statistics.wlsmv.wlsmv_score_tests`).
+    A threshold set and a loading have different df ((K − 1)(G − 1) against G − 1), so
+    sets are compared by the p-value of their score test, the smallest first (the
+    larger X² breaks a tie, such as two p-values that underflow to 0). An item once
+    freed is not a candidate again. The search stops when the partial model holds
+    against the configural model (:func:`~folge.statistics.wlsmv.invariance_holds`:
+    not (p < .05 and (ΔCFI < −.01 or ΔRMSEA > .015))) or ``max_freed`` items are free;
+    the row shows the last model fitted. Means are then compared on the partial model:
+    the items still held equal anchor the latent scale.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(4)
+    >>> eta = rng.normal(size=900)
+    >>> wave = np.repeat(["w1", "w2", "w3"], 300)
+    >>> shift = np.where(wave == "w3", 0.8, 0.0)
+    >>> x = pd.DataFrame({f"i{j}": np.digitize(0.7 * eta + rng.normal(scale=0.7, size=900)
+    ...                                          - (shift if j == 2 else 0), [-1, -0.3, 0.3, 1])
+    ...                   for j in range(4)})
+    >>> res = ordinal_invariance(x, pd.Series(wave))
+    >>> res["model"].tolist()
+    ['configural', 'metric', 'scalar', 'scalar-vs-configural', 'scalar-partial']
+    >>> res["note"].iloc[4].split(" (")[0]
+    'thresholds of i2 free across groups'
+    """
+    if isinstance(max_freed, bool) or not isinstance(max_freed, (int, np.integer)) or max_freed < 0:
+        raise ValueError(f"'max_freed' must be a whole number ≥ 0 (got {max_freed!r})")
+    stats = ordinal_statistics(items, group)
+    reason = _unusable(stats)
+    if reason:
+        return _empty_rows(stats, reason)
+    rows, fits, previous = [], {}, None
+    for name, equal in INVARIANCE_STEPS:
+        fit = wlsmv_fit(stats, equal)
+        rows.append(_row(name, fit, previous, stats))
+        fits[name], previous = fit, fit
+    rows.append(_row(GATE_MODEL, fits["scalar"], fits["configural"], stats))
+    if rows[-1][_HOLDS] is False and max_freed > 0:
+        rows.append(_partial_row(stats, fits["configural"], fits["scalar"], int(max_freed)))
+    return pd.DataFrame(rows, columns=list(WLSMV_COLUMNS)).astype(
+        {"df": "Int64", "df_diff": "Int64", "holds": "boolean"}
+    )
+
+
+def next_release(stats: OrdinalStatistics, fit: WlsmvFit, exclude=()) -> dict | None:
+    """The item parameter set whose release the score test favours most.
+
+    Returns ``{"parameter", "item", "x2", "df", "p"}`` for the set (``thresholds`` or
+    ``loading`` of one item) with the smallest score-test p-value (ties: the larger X²),
+    skipping items in ``exclude``; ``None`` when no finite test is left.
+    """
+    scores = wlsmv_score_tests(stats, fit, by="item")
+    scores = scores[~scores["item"].isin(list(exclude)) & np.isfinite(scores["x2"].astype(float))]
+    if scores.empty:
+        return None
+    best = scores.sort_values(["p", "x2"], ascending=[True, False], kind="stable").iloc[0]
+    return {"parameter": str(best["parameter"]), "item": str(best["item"]), "x2": float(best["x2"]),
+            "df": int(best["df"]), "p": float(best["p"])}
+
+
+def _partial_row(stats, configural: WlsmvFit, scalar: WlsmvFit, max_freed: int) -> tuple:
+    """The ``scalar-partial`` row: free one item at a time until the model holds."""
+    freed, chosen, fit, row = [], [], scalar, None
+    while len(chosen) < max_freed:
+        release = next_release(stats, fit, exclude=[c["item"] for c in chosen])
+        if release is None:
+            break
+        chosen.append(release)
+        freed.append(("loading" if release["parameter"] == "loading" else "thresholds", release["item"]))
+        fit = wlsmv_fit(stats, _SCALAR, partial=freed)
+        row = _row(PARTIAL_MODEL, fit, configural, stats)
+        if row[_HOLDS] is not False:
+            break
+    if row is None:
+        note = "partial invariance: no score test could be computed"
+        return (PARTIAL_MODEL, stats.n, len(stats.groups)) + (np.nan,) * 2 + (pd.NA,) + (np.nan,) * 5 \
+            + (np.nan, pd.NA, np.nan, pd.NA, _join(stats.note, note))
+    return row[:_HOLDS + 1] + (_join(_freed_note(chosen), row[_HOLDS + 1]),)
+
+
+def _freed_note(chosen: list[dict]) -> str:
+    parts = []
+    for c in chosen:
+        what = "loading" if c["parameter"] == "loading" else "thresholds"
+        p = "p < .001" if c["p"] < 0.001 else f"p = {c['p']:.3f}"
+        parts.append(f"{what} of {c['item']} free across groups "
+                     f"(score test X²({c['df']}) = {c['x2']:.1f}, {p})")
+    return "; ".join(parts)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
