@@ -35,7 +35,7 @@ LAYERS: dict[str, int] = {
     "reports": 7,
     "pipeline": 8,
     "export": 9, "web": 9, "study_folder": 9,
-    "demo": 10, "mail": 10,
+    "demo": 10, "mail": 10, "simulate": 10,
     "cli": 11,
 }
 

@@ -69,22 +69,29 @@ def _first_to_last(change: pd.DataFrame, last: str) -> pd.DataFrame:
     return mixed[mixed["from_wave"] == first].set_index(["region", "construct"]).sort_index()
 
 
-def test_planted_change_is_significant_and_flat_change_is_not(results, truth):
+def test_planted_change_matches_the_truth_and_flat_change_is_not_significant(results, truth):
+    # The demo plants a realistic 0.3 SD a year (was 0.65 SD a wave), so a single region's
+    # rise over 1.5 years need not be significant; instead each pair's first → last change
+    # must agree with its population change in truth.json (within 4 SE: about 130 pairs,
+    # small samples of ordinal answers), the improving
+    # pairs must rise jointly, and flat pairs must not rise significantly.
     rows = _first_to_last(results["change"], truth["waves"][-1])
     improving = [tuple(p) for p in truth["pairs"]["improving"] if p[0] != truth["small_region"]]
     flat = [tuple(p) for p in truth["pairs"]["flat"] if p[0] != truth["small_region"]]
     assert improving and flat
-    main = {c for c, spec in truth["constructs"].items() if spec["instrument"] in truth["instruments"]["main"]}
-    for pair in improving:
+    z = []
+    for pair in improving + flat:
+        if pair[1] not in truth["population"]:
+            continue
         row = rows.loc[pair]
-        assert row["diff"] > 0, pair
-        if pair[1] in main:
-            assert row["p_adj"] < 0.05, (pair, row["diff"], row["p_adj"])
-    # the gathering evaluation is answered by a subsample from the second wave on: fewer
-    # answers over fewer waves, so its planted rise is asserted in direction, and jointly
-    occasional = [pair for pair in improving if pair[1] not in main]
-    if occasional:
-        assert np.mean([rows.loc[pair, "p"] < 0.05 for pair in occasional]) >= 0.25
+        population = truth["population"][pair[1]][pair[0]]
+        truth_change = population[truth["waves"][-1]] - population[row["from_wave"]]
+        se = (row["ci_high"] - row["ci_low"]) / (2 * 1.96)
+        assert abs(row["diff"] - truth_change) < 4 * se, (pair, row["diff"], truth_change, se)
+        if pair in improving:
+            assert truth_change > 0.1, pair
+            z.append(row["diff"] / se)
+    assert len(z) >= 4 and np.mean(z) * np.sqrt(len(z)) > 3  # jointly a clear rise (Stouffer)
     false_rises = sum(bool(rows.loc[pair, "diff"] > 0 and rows.loc[pair, "p_adj"] < 0.05) for pair in flat)
     assert false_rises / len(flat) <= 0.05, false_rises
 
@@ -111,15 +118,16 @@ def test_trend_rows_have_df_and_method(results, truth):
 
 
 def test_national_trend_where_planted_and_not_where_flat(results, truth):
+    # Half the regions rise by 0.3 SD a year, the rest are flat: with the regions' slopes
+    # as random effects, one construct's national trend need not be significant, nor even
+    # point up (its truth is about 1–2 SE above 0). Most planted constructs' trends must
+    # point up, and together they must rise clearly.
     trend = results["trend"]
     trend = trend[trend["region"] == "all"].set_index("construct")
-    main = {c for c, spec in truth["constructs"].items() if spec["instrument"] in truth["instruments"]["main"]}
-    # the random slope per region counts the regions that did not improve (half of them, slope
-    # 0 against 0.65 planted): with 8 regions the national mean slope is uncertain, so every
-    # planted trend is asserted in direction and most of the main survey's as significant
-    assert all(trend.loc[c, "estimate"] > 0 for c in truth["trend_constructs"])
-    planted_main = [c for c in truth["trend_constructs"] if c in main]
-    assert np.mean([trend.loc[c, "p"] < 0.05 for c in planted_main]) >= 0.75
+    planted = trend.loc[truth["trend_constructs"]]
+    assert (planted["estimate"] > 0).mean() >= 0.75, planted[["estimate", "se", "p"]]
+    z = planted["estimate"] / planted["se"]
+    assert z.mean() * np.sqrt(len(z)) > 3
     flat_significant = [c for c in truth["flat_constructs"]
                         if trend.loc[c, "estimate"] > 0 and trend.loc[c, "p"] < 0.05]
     assert len(flat_significant) <= 1, flat_significant
@@ -164,13 +172,19 @@ def test_repeated_respondents_are_stated_in_the_note(results):
 
 def test_demo_gate_holds_for_every_invariant_scale_and_the_weak_one_is_left_to_reliability(results, truth):
     # nothing non-invariant is planted in the demo: the gate's ordinal comparison holds for
-    # every scale, the deliberately weak one included (its planted flaw is low loadings,
-    # caught by the reliability gate, not a change of measurement over time)
+    # the scales, the deliberately weak one included (its planted flaw is low loadings,
+    # caught by the reliability gate, not a change of measurement over time). The gate is a
+    # test: on invariant data it may close by chance (with the realistic demo's draws, two
+    # of about 20 scales at p ≈ .01–.02, ΔCFI ≈ −.010 and −.005, ΔRMSEA ≈ .05–.07), so at
+    # most one in ten, and never by a CFI drop that matters (−.02).
     inv = results["invariance"]
     gate = inv[(inv["estimator"] == "WLSMV") & (inv["model"] == "scalar-vs-configural")]
     assert set(truth["strong_constructs"]) | {truth["weak_construct"]} <= set(gate["construct"])
-    assert gate["holds"].all(), gate.loc[~gate["holds"].astype(bool), ["construct", "p_diff", "delta_cfi"]]
-    assert "scalar-partial" not in set(inv["model"])
+    closed = gate[~gate["holds"].astype(bool)]
+    assert len(closed) <= 0.1 * len(gate), closed[["construct", "p_diff", "delta_cfi", "delta_rmsea"]]
+    assert (closed["delta_cfi"] > -0.02).all()
+    # a partial model is sought only where the gate closed
+    assert set(inv.loc[inv["model"] == "scalar-partial", "construct"]) <= set(closed["construct"])
 
 
 def test_panel_retention_matches_the_planted_attrition(results, truth):

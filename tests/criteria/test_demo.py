@@ -91,21 +91,32 @@ def test_unreliable_construct_gives_the_reliability_reason(demo):
     assert rows["reason"].str.contains("reliabilitet").all()
 
 
-def test_improving_regions_meet_the_planted_criteria_by_the_last_wave(demo):
+def test_improving_regions_pass_the_planted_rules_the_truth_says_they_reach(demo):
+    # The demo plants a realistic 0.3 SD a year, so an improving region no longer clears
+    # every bar (its level may stay below 3.5): each level, change and trend rule of a
+    # planted criterion is judged against its truth in truth.json instead.
     _, table, truth, criteria = demo
     planted = _planted(criteria, truth)
     assert len(planted) >= 4, planted
-    last = table[(table["wave"] == truth["waves"][-1]) & table["criterion"].isin(planted)]
-    rows = last[last["region"].isin(truth["improving_regions"])]
-    # where the gates are open, every planted criterion is met; a closed gate may only be agreement
-    judged = rows[rows["verdict"] != "insufficient-data"]
-    assert (judged["verdict"] == "met").all(), judged[["criterion", "region", "verdict", "reason_en"]]
-    assert (rows.loc[rows["verdict"] == "insufficient-data", "gate"] == "agreement").all()
-    assert (rows["verdict"] == "met").mean() >= 0.6
-    # nationally, the level, change and trend rules of the planted criteria all pass
-    for _, row in last[last["region"] == "all"].iterrows():
-        statuses = {r["kind"]: r["status"] for r in _rules(row) if r["kind"] in ("level", "change", "trend")}
-        assert set(statuses.values()) == {"pass"}, (row["criterion"], statuses)
+    truths = {(t["criterion"], t["rule"], t["region"], t["wave"]): t for t in truth["rules"]}
+    last = table[(table["wave"] == truth["waves"][-1]) & table["criterion"].isin(planted)
+                 & table["region"].isin([*truth["improving_regions"], "all"])]
+    passed_above, above, below, wrong = 0, 0, 0, []
+    for _, row in last.iterrows():
+        for position, rule in enumerate(_rules(row), start=1):
+            t = truths.get((row["criterion"], position, row["region"], row["wave"]))
+            if t is None:
+                continue
+            if rule["status"] == "pass" and not t["above"]:
+                wrong.append((row["criterion"], rule["kind"], row["region"], t["truth"], t["bar"]))
+            above += t["above"]
+            below += not t["above"]
+            passed_above += t["above"] and rule["status"] == "pass"
+    # passed only where the truth clears the bar: at most α of the rules whose truth is at
+    # or below it (the nominal error rate), and none clearly below it
+    assert len(wrong) <= 0.05 * below, wrong
+    assert not [w for w in wrong if w[3] < w[4] - 0.25], wrong
+    assert above >= 10 and passed_above / above >= 0.5, (passed_above, above)
 
 
 def test_flat_regions_do_not_meet_the_planted_criteria(demo):

@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "criteria": "_criteria:criteria",
     "report": "_report:report",
     "disclosure": "_disclosure:disclosure",
+    "simulate": "_simulate:simulate",
     "serve": "_web:serve",
     "invite": "_web:invite",
     "remind": "_web:remind",

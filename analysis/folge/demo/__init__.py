@@ -8,14 +8,15 @@ check their output against ``truth.json``.
 
 The model
 ---------
-For person *p* in region *r* with role *ρ(p)*, construct *c* and wave index *t* = 0, 1, …
+For person *p* in region *r* with role *ρ(p)*, construct *c* and wave *t* = 0, 1, … dated
+``years[t]`` after the first wave ((date − first date) in days / 365.25; two waves a year)
 (all latent quantities in SD units of the within-region, within-wave variation)::
 
-    η[p,c,r,t] = μ[r,c] + β[r,c]·t + γ[ρ(p)] + u[p,c] + ε[p,c,t]
+    η[p,c,r,t] = μ[r,c] + β[r,c]·years[t] + γ[ρ(p)] + u[p,c] + ε[p,c,t]
 
     μ[r,c] = m[c] + a[r] + v[r,c]       m ~ U(−0.2, 0.4), a ~ N(0, 0.3²), v ~ N(0, 0.2²)
-    β[r,c] = 0.65 if c is a trend construct and r an improving region, else 0
-    γ[ρ]   ~ N(0, 0.2²)                 one effect per role, shared by all constructs
+    β[r,c] = 0.3 a year if c is a trend construct and r an improving region, else 0
+    γ[ρ]   = −0.45 politician, −0.35 business, +0.45 project leader; N(0, 0.2²) for other roles
     u[p,c] = 0.6·(√.3·g[p] + √.7·s[p,c])   g, s ~ N(0, 1); kept by a person across waves
     ε      ~ N(0, 0.8²)                 occasion noise (0.6² + 0.8² = 1)
 
@@ -33,14 +34,22 @@ by 30 people clears alpha ≥ .70 in every wave. The one *weak* scale has λ ~ U
 its alpha stays near .3–.4, well below .70. Then 4 % of answers become the scale's "don't
 know" code and 3 % are left blank (respondent-level items only).
 
-- **Regions**: the last region gets 3 respondents a wave (below ``min_n`` = 5), the others
-  40 (``--respondents``); half of the others (drawn) are *improving*.
+- **Regions**: the last region gets 4 respondents a wave (below ``min_n`` = 5, too few for
+  any regional verdict), the others 40 (``--respondents``); half of the others (drawn) are
+  *improving*.
 - **Constructs**: respondent-level ``scale`` constructs alternate in questionnaire order
   (instruments by id) between *trend* (improving in the improving regions, so nationally
-  too) and *flat* (β = 0 everywhere); the weak scale is a flat one (by default the flat
-  scale with the fewest items, the last on ties). Other ``index`` constructs follow the
+  too) and *flat* (β = 0 everywhere: no change); the weak scale is a flat one (by default
+  the flat scale with the fewest items, the last on ties). Other ``index`` constructs follow the
   factor model with β = 0; region-level constructs that are not milestones are rated once
   per region and wave from μ[r,c] plus N(0, 0.5²) noise, without persons or roles.
+- **Who answers**: the invited frame (``research/frame.csv``, also the ``invited`` counts
+  of ``study.yaml``) has every role equally often in a region; a role's response rate is
+  the region's rate, drawn from U(.45, .75), times 0.5 for politicians and business and
+  1.4 for project leaders (others 1; at most .95). A newcomer's role is drawn in
+  proportion to these rates, so politicians and business answer less than project
+  leaders, and the respondents' mean differs from the population's (``truth.json`` has
+  the population means per construct, region and wave, and every rule's truth).
 - **Panel**: 30 % of a region's respondents leave before each new wave and newcomers take
   their place; who stays keeps id, role and u[p,·].
 - **Learning chain** (yes/no items with a ``stage``), a funnel learned ≥ shared ≥ used::
@@ -54,8 +63,8 @@ know" code and 3 % are left blank (respondent-level items only).
   wave in improving regions and M/(2T) elsewhere (*T* waves).
 - **Occasional instruments** (listed in only some shipped waves, such as the gathering
   evaluation) run from the second wave on, answered by 75 % of that wave's respondents.
-- **Invitations**: per region, role and wave, ⌈max(answered, 1)/rate[r]⌉ with rate ~
-  U(.45, .75) (the small region: .225), so response rates are computable.
+- **Invitations**: per region and role, ⌈respondents / Σ role rates⌉ (never fewer than
+  answered), so response rates by role are computable.
 
 Every number above is a field of :class:`DemoDesign`; the drawn values are in ``truth.json``.
 """
@@ -71,10 +80,12 @@ from ._plan import (
     WaveSpec,
     plan_demo,
 )
-from ._files import RESPONSES_DIR, TRUTH_FILE, build_demo, response_path, truth_dict
+from ._files import FRAME_FILE, RESPONSES_DIR, TRUTH_FILE, build_demo, frame_of, response_path, truth_dict
+from ._truth import population_means, rule_truths
 from ._run import STAGES, StageFailed, StageResult, run_pipeline
 
 __all__ = [
+    "FRAME_FILE",
     "ID_COLUMNS",
     "RESPONSES_DIR",
     "STAGES",
@@ -92,9 +103,12 @@ __all__ = [
     "WaveSpec",
     "build_demo",
     "columns_of",
+    "frame_of",
     "generate_demo",
     "plan_demo",
+    "population_means",
     "response_path",
+    "rule_truths",
     "run_pipeline",
     "truth_dict",
 ]

@@ -3,6 +3,7 @@
 Layout of the folder ``build_demo`` leaves::
 
     research/study.yaml            the demo regions and waves (shipped roles and settings kept)
+    research/frame.csv             the invited frame: wave, region, role, invited
     research/criteria.yaml, …      as shipped
     instruments/*.yaml             as shipped
     reports/                       as shipped
@@ -24,13 +25,14 @@ from pathlib import Path
 from ruamel.yaml import YAML
 
 from .._version import __version__
-from ..definitions import FRAME_FILE, STUDY_FILE, load_instruments, load_study, read_yaml
+from ..definitions import FRAME_FILE, STUDY_FILE, load_criteria, load_instruments, load_study, read_yaml
 from ..definitions import plain
 from ..study_folder import create_study
 from ._generate import DemoData, generate_demo
 from ._plan import DemoDesign, DemoPlan, plan_demo
+from ._truth import population_means, rule_truths
 
-__all__ = ["RESPONSES_DIR", "TRUTH_FILE", "build_demo", "response_path", "truth_dict"]
+__all__ = ["FRAME_FILE", "RESPONSES_DIR", "TRUTH_FILE", "build_demo", "frame_of", "response_path", "truth_dict"]
 
 RESPONSES_DIR = Path("responses")
 TRUTH_FILE = Path("truth.json")
@@ -87,7 +89,9 @@ def build_demo(out: str | Path, design: DemoDesign | None = None,
     plan = plan_demo(design, instruments, shipped)
     data = generate_demo(plan, instruments, progress=say)
     say("skriver filer / writing files")
-    _write_study(out, plan, data, shipped)
+    frame = frame_of(plan, data)
+    _write_study(out, plan, frame, shipped)
+    _write_frame(out, frame)
     for (wave, instrument), table in data.tables.items():
         path = response_path(out, wave, instrument)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +100,9 @@ def build_demo(out: str | Path, design: DemoDesign | None = None,
         writer.writerow(table.columns)
         writer.writerows(table.rows)
         path.write_text(buffer.getvalue(), encoding="utf-8")
-    truth = truth_dict(plan, data)
+    population = population_means(plan, instruments, frame)
+    rules = rule_truths(plan, population, load_criteria(out))
+    truth = truth_dict(plan, data, population=population, rules=rules)
     (out / TRUTH_FILE).write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     load_study(out)  # the demo must load like any study; raises DefinitionError if not
     return out
@@ -104,16 +110,33 @@ def build_demo(out: str | Path, design: DemoDesign | None = None,
 
 # ---------------------------------------------------------------- study.yaml
 def _invited(plan: DemoPlan, data: DemoData, wave: str) -> dict[str, dict[str, int]]:
-    """Invitations per region and role: enough that responded/invited ≈ the region's rate."""
+    """Invitations per region and role (the frame): every role equally often, as many as
+    make the region's expected answers at its response rates by role, and never fewer than
+    answered."""
     invited = {}
     for region in plan.regions:
         counts = data.role_counts[wave][region.id]
-        invited[region.id] = {role: math.ceil(max(counts[role], 1) / region.response_rate)
-                              for role in plan.roles}
+        base = math.ceil(region.respondents / sum(region.role_rates[role] for role in plan.roles))
+        invited[region.id] = {role: max(base, counts[role]) for role in plan.roles}
     return invited
 
 
-def _write_study(out: Path, plan: DemoPlan, data: DemoData, shipped: Mapping) -> None:
+def frame_of(plan: DemoPlan, data: DemoData) -> dict[str, dict[str, dict[str, int]]]:
+    """The invited frame, ``frame[wave][region][role]``, as ``research/frame.csv`` holds it."""
+    return {w.id: _invited(plan, data, w.id) for w in plan.waves}
+
+
+def _write_frame(out: Path, frame: Mapping) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["wave", "region", "role", "invited"])
+    for wave, regions in frame.items():
+        for region, roles in regions.items():
+            writer.writerows([wave, region, role, n] for role, n in roles.items())
+    (out / FRAME_FILE).write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _write_study(out: Path, plan: DemoPlan, frame: Mapping, shipped: Mapping) -> None:
     design = plan.design
     study: dict[str, object] = {
         "programme": f"{shipped.get('programme', 'Utviklingsprogram for byregioner')} (demo)",
@@ -132,7 +155,7 @@ def _write_study(out: Path, plan: DemoPlan, data: DemoData, shipped: Mapping) ->
     study["roles"] = shipped["roles"]
     study["waves"] = [
         {"id": w.id, "date": w.date, "instruments": list(w.instruments), "closed": w.closed,
-         "invited": _invited(plan, data, w.id)}
+         "invited": frame[w.id]}
         for w in plan.waves
     ]
     yaml = YAML()
@@ -149,7 +172,8 @@ def _r(x: float) -> float:
     return round(float(x), 6)
 
 
-def truth_dict(plan: DemoPlan, data: DemoData) -> dict:
+def truth_dict(plan: DemoPlan, data: DemoData, population: Mapping | None = None,
+               rules: list | None = None) -> dict:
     """The planted effects as plain data (what ``truth.json`` holds).
 
     Keys: ``generator``, ``seed``, ``design`` (every :class:`DemoDesign` field), ``model``
@@ -160,7 +184,9 @@ def truth_dict(plan: DemoPlan, data: DemoData) -> dict:
     region means at the first wave, slopes per wave), ``pairs`` (``improving`` and ``flat``
     lists of ``[region, construct]``), ``role_effects``, ``learning_chain``,
     ``milestones``, ``instruments`` (main, occasional, region level), ``counts`` and
-    ``panel``.
+    ``panel``; ``population`` (population mean score per construct × scope × wave, from
+    :func:`folge.demo.population_means`) and ``rules`` (each level, change and trend rule's
+    truth against its bar per scope and wave, from :func:`folge.demo.rule_truths`) when given.
     """
     design = plan.design
     respondent = [c for c in plan.constructs if c.model == "respondent"]
@@ -173,7 +199,7 @@ def truth_dict(plan: DemoPlan, data: DemoData) -> dict:
         "design": {k: (list(v) if isinstance(v, tuple) else v)
                    for k, v in dataclasses.asdict(design).items()},
         "model": {
-            "latent": "eta[p,c,r,t] = mu[r,c] + beta[r,c]*t + gamma[role(p)] + u[p,c] + eps[p,c,t]",
+            "latent": "eta[p,c,r,t] = mu[r,c] + beta[r,c]*years[t] + gamma[role(p)] + u[p,c] + eps[p,c,t]",
             "region_mean": "mu[r,c] = m[c] + a[r] + v[r,c]",
             "person": "u[p,c] = person_sd*(sqrt(rho)*g[p] + sqrt(1-rho)*s[p,c]); eps ~ N(0, 1 - person_sd^2)",
             "item": "x[p,i] = cut(lambda[i]*eta + b[i] + sqrt(1 - lambda[i]^2)*e[p,i]) at standard-normal quantiles k/K",
@@ -181,7 +207,10 @@ def truth_dict(plan: DemoPlan, data: DemoData) -> dict:
             "learning_chain": "logit P(learned) = a1 + a[r] + delta[r]*t; logit P(shared|learned) = a2 + delta[r]*t; "
                               "logit P(used|shared) = a3 + delta[r]*t",
             "milestones": "reached[r,t] = min(M, floor(start[r] + pace[r]*(t + 1))), the first ones in order",
-            "t": "0-based wave index",
+            "t": "0-based wave index (learning chain, milestones)",
+            "years": "(date of the wave - date of the first wave) in days / 365.25; beta is per year",
+            "nonresponse": "a newcomer's role is drawn with probability proportional to the region's "
+                           "response rate of that role (the frame has every role equally often)",
         },
         "waves": [w.id for w in plan.waves],
         "regions": [
@@ -229,6 +258,11 @@ def truth_dict(plan: DemoPlan, data: DemoData) -> dict:
         "instruments": {"main": list(plan.main_instruments),
                         "occasional": list(plan.occasional_instruments),
                         "region_level": list(plan.region_instruments)},
+        "wave_years": {w.id: _r(w.years) for w in plan.waves},
+        "role_response_rates": {r.id: {k: _r(v) for k, v in r.role_rates.items()} for r in plan.regions},
+        "population": {c: {scope: {w: _r(v) for w, v in waves.items()} for scope, waves in scopes.items()}
+                       for c, scopes in (population or {}).items()},
+        "rules": list(rules or []),
         "counts": data.counts,
         "panel": data.panel,
     }

@@ -125,7 +125,9 @@ class _Generator:
         self.panels: dict[str, list[_Person]] = {r.id: [] for r in plan.regions}
 
     # ------------------------------------------------------------ people
-    def _new_person(self) -> _Person:
+    def _new_person(self, region) -> _Person:
+        """A newcomer: the frame has every role equally often, so the roles of those who
+        answer follow the region's response rates by role."""
         d = self.design
         rng = self.rng
         general = rng.normal()
@@ -133,8 +135,9 @@ class _Generator:
         w = np.sqrt(d.person_general_share)
         effects = {c.id: float(d.person_sd * (w * general + np.sqrt(1 - w**2) * s))
                    for c, s in zip(self.factor, specific)}
-        person = _Person(f"R{self.next_id:05d}", self.plan.roles[int(rng.integers(len(self.plan.roles)))],
-                         effects)
+        rates = np.array([region.role_rates[role] for role in self.plan.roles])
+        role = self.plan.roles[int(rng.choice(len(rates), p=rates / rates.sum()))]
+        person = _Person(f"R{self.next_id:05d}", role, effects)
         self.next_id += 1
         return person
 
@@ -147,7 +150,7 @@ class _Generator:
             panel = [p for p, keep in zip(panel, stays) if keep]
         retained = len(panel) if t > 0 else 0
         while len(panel) < region.respondents:
-            panel.append(self._new_person())
+            panel.append(self._new_person(region))
         self.panels[region.id] = panel
         return before, retained
 
@@ -204,8 +207,8 @@ class _Generator:
             if construct.id in {c.id for c in self.plan.constructs}:
                 c = self.plan.construct(construct.id)
                 u = np.array([p.effects.get(c.id, 0.0) for p in people])
-                # η_prct = μ_rc + β_rc·t + γ_role + u_pc + ε_prct
-                eta = (c.region_means[region.id] + c.slopes[region.id] * t + roles + u
+                # η_prct = μ_rc + β_rc·years_t + γ_role + u_pc + ε_prct
+                eta = (c.region_means[region.id] + c.slopes[region.id] * wave.years + roles + u
                        + self.rng.normal(0.0, self.design.occasion_sd, size=n))
                 block = self._factor_items(c, eta, items)
             elif any(ch.id == construct.id for ch in self.plan.chains):
@@ -235,7 +238,7 @@ class _Generator:
                     values[item.id] = "1" if milestone.items.index(item.id) < reached else "0"
             elif construct.id in {c.id for c in self.plan.constructs}:
                 c = self.plan.construct(construct.id)
-                eta = np.array([c.region_means[region.id] + c.slopes[region.id] * t
+                eta = np.array([c.region_means[region.id] + c.slopes[region.id] * wave.years
                                 + self.rng.normal(0.0, 0.5)])
                 block = self._factor_items(c, eta, items)
                 values.update({item.id: str(int(block[0, j])) for j, item in enumerate(items)})

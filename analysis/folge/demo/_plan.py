@@ -9,6 +9,7 @@ are generated afterwards. The equations are in the docstring of :mod:`folge.demo
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
@@ -77,12 +78,13 @@ class DemoDesign:
     #: disclosure threshold written to the demo study; the small region stays below it
     min_n: int = 5
     #: respondents per wave in the one region too small to publish
-    small_region_respondents: int = 3
+    small_region_respondents: int = 4
     first_year: int = 2015
     #: share of the regions (other than the small one) whose trend constructs improve
     improving_share: float = 0.5
-    #: planted change per wave, in SD of the latent, for improving (region, construct) pairs
-    slope: float = 0.65
+    #: planted change per year (waves are dated), in SD of the latent, for improving
+    #: (region, construct) pairs: a realistic 0.15–0.3 SD a year, not a change per wave
+    slope: float = 0.3
     #: item loadings of ordinary scales and of the one deliberately weak scale
     loading_range: tuple[float, float] = (0.7, 0.85)
     weak_loading_range: tuple[float, float] = (0.25, 0.4)
@@ -93,8 +95,15 @@ class DemoDesign:
     #: region level shared by all constructs, and a construct-specific region deviation
     region_sd: float = 0.3
     region_construct_sd: float = 0.2
-    #: role effects (who answers shapes perceived benefit), one per role, N(0, sd²)
+    #: role effects (who answers shapes perceived benefit): the levels named here, and
+    #: N(0, role_sd²) for the other roles
     role_sd: float = 0.2
+    role_levels: tuple[tuple[str, float], ...] = (("politician", -0.45), ("business", -0.35),
+                                                  ("project-leader", 0.45))
+    #: response rate of a role relative to its region's rate (other roles: 1): politicians
+    #: and business answer less than project leaders; capped at .95
+    role_response: tuple[tuple[str, float], ...] = (("politician", 0.5), ("business", 0.5),
+                                                    ("project-leader", 1.4))
     #: stable person effect and occasion noise; person² + occasion² = 1
     person_sd: float = 0.6
     #: correlation of a person's effects across constructs (a general factor)
@@ -134,6 +143,14 @@ class DemoDesign:
         if self.dont_know_share + self.blank_share >= 1.0:
             raise ValueError("'dont_know_share' + 'blank_share' must stay below 1 "
                              f"(got {self.dont_know_share + self.blank_share!r})")
+        if self.slope < 0.0:
+            raise ValueError(f"'slope' must be 0 or more (got {self.slope!r})")
+        for name in ("role_levels", "role_response"):
+            for pair in getattr(self, name):
+                if len(pair) != 2 or not isinstance(pair[0], str) or not isinstance(pair[1], (int, float)):
+                    raise ValueError(f"'{name}' must be (role, number) pairs (got {pair!r})")
+        if any(factor <= 0 for _, factor in self.role_response):
+            raise ValueError(f"'role_response' factors must be positive (got {self.role_response!r})")
         if not 0.0 < self.person_sd < 1.0:
             raise ValueError(f"'person_sd' must lie between 0 and 1 (got {self.person_sd!r})")
         for name in ("loading_range", "weak_loading_range"):
@@ -156,6 +173,10 @@ class DemoDesign:
         """Date of wave ``t`` (0-based): 15 March or 15 September."""
         return dt.date(self.first_year + t // 2, 3 if t % 2 == 0 else 9, 15)
 
+    def wave_years(self, t: int) -> float:
+        """Years from the first wave's date to wave ``t``'s: (days) / 365.25."""
+        return (self.wave_date(t) - self.wave_date(0)).days / 365.25
+
 
 def _whole(design, name: str, low: int, high: int) -> None:
     value = getattr(design, name)
@@ -177,6 +198,8 @@ class RegionSpec:
     level: float
     response_rate: float
     respondents: int
+    #: role → share of the invited of that role who answer (the region's rate × the role's factor)
+    role_rates: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,6 +209,8 @@ class WaveSpec:
     date: dt.date
     instruments: tuple[str, ...]
     closed: bool
+    #: years since the first wave's date (the time the planted slopes are per)
+    years: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -372,7 +397,10 @@ def plan_demo(design: DemoDesign, instruments: Mapping[str, Instrument], shipped
     plan_rng, _ = (np.random.default_rng(s) for s in np.random.SeedSequence(design.seed).spawn(2))
     regions = _demo_regions(design, plan_rng)
     role_draws = plan_rng.normal(0.0, design.role_sd, size=len(role_ids))
-    role_effects = {rid: float(v) for rid, v in zip(role_ids, role_draws)}
+    levels, factors = dict(design.role_levels), dict(design.role_response)
+    role_effects = {rid: float(levels.get(rid, v)) for rid, v in zip(role_ids, role_draws)}
+    regions = tuple(dataclasses.replace(r, role_rates={
+        rid: min(0.95, r.response_rate * factors.get(rid, 1.0)) for rid in role_ids}) for r in regions)
 
     every, some = _waves_listing(shipped, instruments)
     region_level = tuple(i for i in sorted(instruments) if instruments[i].level == "region")
@@ -385,7 +413,8 @@ def plan_demo(design: DemoDesign, instruments: Mapping[str, Instrument], shipped
     for t, wid in enumerate(design.wave_ids):
         listed = [i for i in sorted(instruments)
                   if i not in occasional or t >= 1 or design.waves == 1]
-        waves.append(WaveSpec(wid, t, design.wave_date(t), tuple(listed), closed=t < design.waves - 1))
+        waves.append(WaveSpec(wid, t, design.wave_date(t), tuple(listed), closed=t < design.waves - 1,
+                              years=design.wave_years(t)))
 
     scale_candidates = [(c.id, len(c.items)) for iid in sorted(instruments)
                         for c in instruments[iid].constructs
