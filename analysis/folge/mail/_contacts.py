@@ -249,19 +249,4 @@ def erase_contact(store, key: bytes, email: str) -> dict[str, int]:
     with ``folge erase --respondent``).
     """
     pseudonym = contact_pseudonym(key, email)
-    connection = store.connection
-    connection.execute("PRAGMA secure_delete = ON")
-    counts: dict[str, int] = {}
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        for table in ("mail_log", "mail_tokens", "contacts"):
-            cursor = connection.execute(f"DELETE FROM {table} WHERE respondent = ?", (pseudonym,))
-            if cursor.rowcount:
-                counts[table] = cursor.rowcount
-        connection.execute("COMMIT")
-    except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-        raise
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return counts
+    return store.delete_respondent_rows(pseudonym, ("mail_log", "mail_tokens", "contacts"))

@@ -374,6 +374,14 @@ class Store:
         colleague adds later with a ``respondent`` column. Deleted content is overwritten
         (``secure_delete``) and the WAL is checkpointed, so nothing of it stays on disk.
         """
+        return self.delete_respondent_rows(pseudonym, self._personal_tables())
+
+    def delete_respondent_rows(self, pseudonym: str, tables) -> dict[str, int]:
+        """Delete ``pseudonym``'s rows from ``tables`` in one transaction, leaving nothing on disk.
+
+        Deleted content is overwritten (``secure_delete``) and the WAL is checkpointed.
+        Returns the rows removed per table (tables with none are left out).
+        """
         if not isinstance(pseudonym, str) or not pseudonym.strip():
             raise ValueError(f"'pseudonym' must be a non-empty string (got {pseudonym!r})")
         connection = self.connection
@@ -381,7 +389,7 @@ class Store:
         counts: dict[str, int] = {}
         connection.execute("BEGIN IMMEDIATE")
         try:
-            for table in self._personal_tables():
+            for table in tables:
                 cursor = connection.execute(f"DELETE FROM {quote(table)} WHERE respondent = ?", (pseudonym,))
                 if cursor.rowcount:
                     counts[table] = cursor.rowcount
