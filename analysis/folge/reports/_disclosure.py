@@ -452,9 +452,9 @@ def count_specs(tables: Mapping[str, pd.DataFrame], indicators: Mapping | None =
     tables = {name: _prepared(frame) for name, frame in tables.items() if frame is not None and not frame.empty}
     answers = _item_specs(out, tables["item_shares"], TableSpec) if "item_shares" in tables else {}
     respondents = _respondent_specs(out, tables, TableSpec)
-    for name in ("agreement", "reliability", "icc"):
+    for name in ("agreement", "reliability", "icc", "levels"):
         if name in tables:
-            dims = ["construct", "wave", "region"] if name == "agreement" else ["construct", "wave"]
+            dims = ["construct", "wave", "region"] if name in ("agreement", "levels") else ["construct", "wave"]
             _national_or_regional(out, name, tables[name], respondents, TableSpec, dims)
     if "items" in tables:
         f = tables["items"].assign(region=TOTAL)
@@ -573,7 +573,7 @@ def protect(tables: Mapping[str, pd.DataFrame], *, min_n: int, level: float | No
 
 #: The published open-data tables that carry counts.
 COUNT_TABLES = ("item_shares", "construct_means", "criteria", "change", "reliability", "items", "icc", "agreement",
-                "response_rates", "panel", "trust_matrix", "learning_chain", "trend", "invariance")
+                "response_rates", "panel", "trust_matrix", "learning_chain", "trend", "invariance", "levels")
 #: Key columns read as text from the open data.
 _TEXT = {c: str for c in ("wave", "from_wave", "to_wave", "region", "role", "value", "item", "construct",
                           "criterion", "indicator", "stage", "from_sector", "to_sector", "method", "model")}
