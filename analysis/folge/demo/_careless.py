@@ -23,8 +23,9 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from ..definitions import Instrument, Study, load_study
+from ..definitions import FRAME_FILE, Instrument, Study, load_study
 from ..store import Store
 from ..web import (create_invitations, find_invitation, record_opened, record_page_saved, record_page_shown,
                    submit_invitation)
@@ -64,8 +65,24 @@ def plant_careless_answers(root: str | Path) -> dict | None:
                 pseudonym = _answer_on_the_web(store, study, wave.id, region, role, instrument, answers,
                                                seconds, start + dt.timedelta(hours=position))
                 planted[kind].append(pseudonym)
+                _invite_in_frame(root, wave.id, region, role)
     (root / CARELESS_FILE).write_text(json.dumps(planted, indent=2) + "\n", encoding="utf-8")
     return planted
+
+
+def _invite_in_frame(root: Path, wave: str, region: str, role: str) -> None:
+    """Count a web invitation in the demo's invited frame (``research/frame.csv``), so that the
+    frame never holds fewer invited than answered."""
+    path = root / FRAME_FILE
+    if not path.exists():
+        return
+    frame = pd.read_csv(path, dtype={"wave": str, "region": str, "role": str})
+    cell = (frame["wave"] == wave) & (frame["region"] == region) & (frame["role"] == role)
+    if cell.any():
+        frame.loc[cell, "invited"] += 1
+    else:
+        frame = pd.concat([frame, pd.DataFrame([{"wave": wave, "region": region, "role": role, "invited": 1}])])
+    frame.to_csv(path, index=False, lineterminator="\n")
 
 
 def _pages(instrument: Instrument) -> list:
