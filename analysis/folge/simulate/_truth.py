@@ -35,7 +35,7 @@ def expected_score(c: ConstructDraw, mean: float, variance: float) -> float:
     --------
     >>> c = ConstructDraw("x", (0.7,), (0.0,), 0.0, {}, {})
     >>> round(expected_score(c, 0.0, 1.0), 3)
-    3.387
+    3.347
     """
     lam = np.asarray(c.loadings)
     delta = np.asarray(c.intercepts)
