@@ -13,9 +13,10 @@ give the same numbers as before.
 
 Guards (never an exception, never a floating-point warning): a cell whose probability
 under the fitted correlation is at most √ε (ε the machine epsilon) adds nothing to the
-scores, as in lavaan (``lav_bvord_cor_scores``); a Newton step with such cells is taken
-on the cells that remain; a pair whose scores are all 0 gets an infinite variance, so its
-DWLS weight is 0 and the caller sees the degenerate table.
+scores, as in lavaan (``lav_bvord_cor_scores``); while fitting ρ, an observed cell's
+probability is floored at √ε; a threshold of a category nobody chose is clipped to ±BOUND;
+a pair whose scores are all 0 gets an infinite variance (DWLS weight 0), which the models
+report as a degenerate table.
 """
 
 from __future__ import annotations
@@ -133,21 +134,17 @@ def fit_correlations(t1, t2, tables, start, *, tol=1e-10, max_iter=50):
 def _newton_step(t1, t2, tables, rho):
     """One safeguarded Newton step of the pairwise log-likelihood in ρ for each pair.
 
-    A cell whose probability underflows (an answer pattern the current ρ makes all but
-    impossible) pulls ρ towards it by a fixed step instead of dividing by zero.
+    The probability of an observed cell is floored at √ε, so that an answer pattern the
+    current ρ makes all but impossible pulls ρ towards it instead of dividing by zero.
     """
     cdf, pdf = _grids(t1, t2, rho)
-    prob = _cells(cdf)
-    usable = (tables > 0) & (prob > TINY)
-    safe = np.where(usable, prob, 1.0)
-    d1 = np.where(usable, _cells(pdf) / safe, 0.0)
-    d2 = np.where(usable, _cells(_density_slope(t1, t2, rho, pdf)) / safe, 0.0)
+    observed = tables > 0
+    safe = np.where(observed, np.maximum(_cells(cdf), TINY), 1.0)
+    d1 = _cells(pdf) / safe
+    d2 = _cells(_density_slope(t1, t2, rho, pdf)) / safe
     grad = np.sum(tables * d1, axis=(1, 2))
     hess = np.sum(tables * (d2 - d1 * d1), axis=(1, 2))
-    stuck = ((tables > 0) & ~usable).any(axis=(1, 2))
-    towards = np.sign(np.sum(np.where((tables > 0) & ~usable, tables * _cells(pdf), 0.0), axis=(1, 2)))
-    newton = np.where(hess < 0, -grad / np.where(hess < 0, hess, -1.0), 0.05 * np.sign(grad))
-    step = np.where(stuck, 0.05 * towards, newton)
+    step = np.where(hess < 0, -grad / np.where(hess < 0, hess, -1.0), 0.05 * np.sign(grad))
     return np.clip(step, -0.2, 0.2)
 
 
