@@ -84,6 +84,13 @@ def test_partial_model_opens_the_gate_with_a_note_naming_the_item():
     assert invariance_partial_note(_table(HOLDS), "trust", "Tillit") is None
 
 
+def test_partial_note_of_the_longitudinal_model_names_the_item_too():
+    freed = "thresholds of tr3 free across waves (score test X²(8) = 91.2, p < .001); longitudinal model, pairwise-present"
+    table = _table(dict(HOLDS, **{"scalar-vs-configural": False, "scalar-partial": True}), note=freed)
+    assert invariance_gate(table, "trust", "Tillit") is None
+    assert invariance_partial_note(table, "trust", "Tillit").fields["items"] == "tr3"
+
+
 def test_nan_invariance_closes_change_with_its_reason(tmp_path):
     scores = _scores({("r1", "w1"): LOW, ("r1", "w2"): HIGH})
     untested = _table(dict(HOLDS, **{"scalar-vs-configural": pd.NA}))

@@ -91,6 +91,22 @@ def test_max_freed_must_be_a_small_whole_number(tmp_path, value):
     assert _codes(tmp_path, study) == [("bad-value", 4)]
 
 
+def test_invariance_model_defaults_to_multi_group_and_can_be_longitudinal(tmp_path):
+    assert load_study(_study_with(tmp_path, "")).settings.invariance_model == "multi-group"
+    study = load_study(_study_with(tmp_path, "settings:\n  invariance_model: longitudinal\n"))
+    assert study.settings.invariance_model == "longitudinal"
+
+
+@pytest.mark.parametrize("value", ["panel", "multigroup", "true", "[longitudinal]"])
+def test_invariance_model_must_be_one_of_the_two(tmp_path, value):
+    study = STUDY + f"settings:\n  alpha_bar: 0.7\n  invariance_model: {value}\n"
+    assert _codes(tmp_path, study) == [("bad-value", 14)]  # the line of the setting
+    _study(tmp_path, VALID)
+    path = tmp_path / "research" / "study.yaml"
+    [problem] = [p for p in check_definitions(tmp_path, [path]) if p.is_error]
+    assert "multi-group, longitudinal" in problem.message and problem.file.endswith("study.yaml")
+
+
 def test_adjust_for_defaults_to_role_and_can_be_turned_off(tmp_path):
     assert load_study(_study_with(tmp_path, "")).settings.adjust_for == ("role",)
     assert load_study(_study_with(tmp_path, "settings: {adjust_for: []}\n")).settings.adjust_for == ()

@@ -56,3 +56,20 @@ def test_methods_says_when_flagged_answers_are_left_out(study, study_root, tmp_p
 
 def test_no_sentence_without_a_quality_table(study, study_root, tmp_path):
     assert "flagged" not in _methods(study, study_root, tmp_path, None, "en")
+
+
+def _methods_with(study, study_root, tmp_path, lang: str, model: str) -> str:
+    study = dataclasses.replace(study, settings=dataclasses.replace(study.settings, invariance_model=model))
+    return " ".join(_methods(study, study_root, tmp_path / model, None, lang).split())
+
+
+@pytest.mark.parametrize(("lang", "independent", "panel"), [
+    ("en", "The model treats the waves as independent groups", "The model therefore follows the same people"),
+    ("nb", "Modellen behandler bølgene som uavhengige grupper", "Modellen følger derfor de samme personene"),
+    ("nn", "Modellen handsamar bølgjene som uavhengige grupper", "Modellen følgjer difor dei same personane"),
+])
+def test_methods_names_the_invariance_model_of_the_study(study, study_root, tmp_path, lang, independent, panel):
+    multi = _methods_with(study, study_root, tmp_path, lang, "multi-group")
+    assert independent in multi and panel not in multi
+    longitudinal = _methods_with(study, study_root, tmp_path, lang, "longitudinal")
+    assert panel in longitudinal and independent not in longitudinal

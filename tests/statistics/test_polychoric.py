@@ -192,3 +192,50 @@ def test_bivariate_normal_cdf_against_quadrature():
            for a, b, c in zip(h, k, rho)]
     np.testing.assert_allclose(bivariate_normal_cdf(h, k, rho), ref, atol=1e-12)
     assert bivariate_normal_cdf(np.inf, 1.0, 0.3) == pytest.approx(stats.norm.cdf(1.0), abs=1e-14)
+
+
+def _degenerate_tables():
+    x = np.repeat(np.arange(1, 6), 20)
+    outlier = pd.DataFrame({"a": x, "b": x.copy(), "c": x})
+    outlier.loc[0, "b"] = 5  # one answer in the cell a perfect correlation makes impossible
+    rng = np.random.default_rng(0)
+    near_constant = pd.DataFrame({"a": rng.integers(1, 6, 100), "b": rng.integers(1, 6, 100),
+                                  "c": np.r_[np.ones(99), 2]})
+    zero_cell = pd.DataFrame({"a": np.r_[np.ones(50), 2 * np.ones(50)], "b": np.r_[np.ones(60), 2 * np.ones(40)],
+                              "c": rng.integers(1, 3, 100)})
+    return {"outlier": outlier, "near-constant": near_constant, "zero-cell": zero_cell}
+
+
+@pytest.mark.parametrize("name", ["outlier", "near-constant", "zero-cell"])
+def test_degenerate_tables_never_raise_or_warn(name):
+    """Cells a correlation near ±1 makes all but impossible, items that hardly vary, empty
+    cells: finite statistics or a note, never an exception or a floating-point warning
+    (the outlier case divided by zero before the guards)."""
+    import warnings
+
+    from folge.statistics import ordinal_invariance
+
+    d = _degenerate_tables()[name]
+    wave = pd.Series(np.where(np.arange(len(d)) % 2 == 0, "w1", "w2"), index=d.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        stats = ordinal_statistics(d, wave)
+        rows = ordinal_invariance(d, wave)
+    for g in stats.groups:
+        assert np.isfinite(g.thresholds).all() and np.isfinite(g.correlations).all()
+        assert (np.abs(g.correlations) <= 0.999).all()
+    assert len(rows) >= 3
+    assert stats.groups or stats.note
+
+
+def test_missing_codes_are_left_out_pairwise():
+    """−1 marks a missing answer: thresholds from those who answered the item, each
+    table from those who answered both, scores 0 (lavaan's missing = "pairwise")."""
+    from folge.statistics._ordinal_moments import pair_tables, padded_thresholds
+
+    codes = np.array([[0, 1], [1, -1], [1, 0], [-1, 1], [0, 0]])
+    th = padded_thresholds(codes, np.array([2, 2]))
+    assert th[0, 1] == pytest.approx(stats.norm.ppf(2 / 4))
+    assert th[1, 1] == pytest.approx(stats.norm.ppf(2 / 4))
+    table = pair_tables(codes, np.array([0]), np.array([1]), 2)[0]
+    assert table.tolist() == [[1.0, 1.0], [1.0, 0.0]]

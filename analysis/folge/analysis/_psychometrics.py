@@ -9,6 +9,7 @@ from ..statistics import (
     cronbach_alpha,
     gate_estimator,
     item_statistics,
+    longitudinal_invariance,
     mcdonald_omega,
     measurement_invariance,
     ordinal_invariance,
@@ -62,28 +63,38 @@ def reliability_tables(data: AnalysisInput) -> tuple[pd.DataFrame, pd.DataFrame]
 def invariance_table(data: AnalysisInput) -> pd.DataFrame:
     """Configural, metric and scalar invariance across waves per scale construct and estimator.
 
-    ``ML`` rows (continuous) for every scale; ``WLSMV`` rows (ordinal, with a
-    ``scalar-partial`` row where scalar invariance fails and ``settings.max_freed`` allows)
-    for scales of up to 7 points, whose gate they decide. Every row's ``note`` says which
-    share of the respondents answered in more than one wave, since the multi-group models
-    treat the waves as independent groups.
+    ``ML`` rows (continuous, multi-group) for every scale; ``WLSMV`` rows (ordinal, with
+    a ``scalar-partial`` row where scalar invariance fails and ``settings.max_freed``
+    allows) for scales of up to 7 points, whose gate they decide. The WLSMV rows come from
+    the model ``settings.invariance_model`` names: ``multi-group`` (waves as independent
+    groups of respondents who answered every item; ``n`` counts answers) or
+    ``longitudinal`` (one factor per wave, each respondent one row, pairwise-present data;
+    ``n`` counts respondents and ``note`` opens with "longitudinal model,
+    pairwise-present"). Every multi-group row's ``note`` says which share of the
+    respondents answered in more than one wave, since those models treat the waves as
+    independent groups.
     """
     max_freed = int(data.study.settings.max_freed)
+    longitudinal = data.study.settings.invariance_model == "longitudinal"
     parts = []
     for construct in data.scored_constructs(("scale",)):
         keyed = data.keyed(construct)
         items = list(construct.item_ids)
         waves = _sorted_categorical(keyed["wave"])
+        repeated = _repeated_note(keyed, items)
         ml = measurement_invariance(keyed[items], waves)
         ml.insert(0, "estimator", "ML")
+        ml["note"] = [_joined(note, repeated) for note in ml["note"]]
         frames = [ml]
         if gate_estimator(construct.scale.points) == "WLSMV" and construct.scale.is_ordinal:
-            ordinal = ordinal_invariance(keyed[items], waves, max_freed=max_freed)
+            if longitudinal:
+                ordinal = longitudinal_invariance(keyed[items], waves, keyed["respondent"], max_freed=max_freed)
+            else:
+                ordinal = ordinal_invariance(keyed[items], waves, max_freed=max_freed)
+                ordinal["note"] = [_joined(note, repeated) for note in ordinal["note"]]
             ordinal.insert(0, "estimator", "WLSMV")
             frames.append(ordinal)
         result = pd.concat(frames, ignore_index=True)
-        repeated = _repeated_note(keyed, items)
-        result["note"] = [_joined(note, repeated) for note in result["note"]]
         result.insert(0, "construct", construct.id)
         parts.append(result)
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -49,8 +49,9 @@ __all__ = ["GATE_OF", "MIN_REGIONS", "agreement_gate", "invariance_gate", "invar
 
 #: Fewest regions for a Spearman association across regions.
 MIN_REGIONS = 5
-#: the items named free in a ``scalar-partial`` row's note ("thresholds of b2 free across groups")
-_FREED = re.compile(r"(?:thresholds|loading) of (\S+) free across groups")
+#: the items named free in a ``scalar-partial`` row's note ("thresholds of b2 free across groups",
+#: or "… across waves" from the longitudinal model)
+_FREED = re.compile(r"(?:thresholds|loading) of (\S+) free across (?:groups|waves)")
 #: reason code → the gate's short name (the ``gate`` column of criteria.csv)
 GATE_OF = {
     "gate-n": "n",

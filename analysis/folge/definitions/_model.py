@@ -286,6 +286,9 @@ class Settings:
     exclude_flagged: bool = False
     #: most items whose thresholds (or loading) partial invariance may free across waves
     max_freed: int = 1
+    #: the ordinal invariance model: ``multi-group`` (waves as independent groups) or
+    #: ``longitudinal`` (one factor per wave, each person one row, pairwise-present data)
+    invariance_model: str = "multi-group"
     #: columns the trend and change models adjust for (``settings.adjust_for``; ``()`` for none)
     adjust_for: tuple[str, ...] = ("role",)
     #: fewer regions with data than this make the association rule descriptive

@@ -24,7 +24,8 @@ _SETTING_FLAGS = {"exclude_flagged"}
 #: settings that are whole numbers, with their smallest and largest allowed value
 _WHOLE_SETTINGS = {"max_freed": (0, 10)}
 #: settings with a fixed set of choices (the first is the default)
-_CHOICE_SETTINGS = {"weighting": ("raking", "none"), "weight_empty": ("error", "collapse")}
+_CHOICE_SETTINGS = {"weighting": ("raking", "none"), "weight_empty": ("error", "collapse"),
+                    "invariance_model": ("multi-group", "longitudinal")}
 _OTHER_SETTINGS = ("weight_trim", "eb_below")
 #: Columns of the answers the trend and change models can adjust for (``settings.adjust_for``).
 ADJUSTABLE = ("role",)
@@ -122,7 +123,8 @@ def _is_number(value) -> bool:
 
 
 def _check_survey_setting(path, settings, key, value) -> list[Problem]:
-    """Problems of the weighting settings: ``weighting``, ``weight_empty``, ``weight_trim``, ``eb_below``."""
+    """Problems of the settings with a fixed set of choices (``weighting``, ``weight_empty``,
+    ``invariance_model``) and of ``weight_trim``, ``eb_below``."""
     if key in _CHOICE_SETTINGS:
         ok, rule = value in _CHOICE_SETTINGS[key], f"must be one of {', '.join(_CHOICE_SETTINGS[key])}"
     elif key == "eb_below":

@@ -29,8 +29,9 @@ from ._summary import summary_blocks
 from ._quarto import ReportError
 from ._tables import Column, hidden_mark, is_secondary, num, pct, pipe_table, secondary_note, text
 
-#: the items a ``scalar-partial`` row's note names as freed ("thresholds of b2 free across groups")
-_FREED = re.compile(r"(?:thresholds|loading) of (\S+) free across groups")
+#: the items a ``scalar-partial`` row's note names as freed ("thresholds of b2 free across groups",
+#: or "… across waves" from the longitudinal model)
+_FREED = re.compile(r"(?:thresholds|loading) of (\S+) free across (?:groups|waves)")
 
 __all__ = ["Templates", "Edition", "Doc", "national_qmd", "region_qmd", "methods_qmd", "index_qmd",
            "ITEMS_PER_CHART", "front_matter"]

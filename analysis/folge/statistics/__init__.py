@@ -20,6 +20,11 @@ Psychometrics:
 - :func:`ordinal_invariance`, :func:`gate_estimator` (``ordinal_invariance``: the WLSMV
   rows, the gate's ``scalar-vs-configural`` row and a ``scalar-partial`` row where it
   fails; which estimator's rows the gate reads)
+- :func:`longitudinal_invariance`, :func:`longitudinal_fit`, :func:`panel_statistics`,
+  :func:`longitudinal_score_tests` (``longitudinal_invariance``: the same rows from the
+  longitudinal model of a panel: one factor per wave in wide form, each item's residuals
+  correlated across waves, pairwise-present data; ``settings.invariance_model:
+  longitudinal``)
 
 Aggregation, change and trend:
 
@@ -73,6 +78,16 @@ from folge.statistics.decisions import (
     decide_shares,
 )
 from folge.statistics.invariance import INVARIANCE_COLUMNS, measurement_invariance
+from folge.statistics.longitudinal_invariance import (
+    LONGITUDINAL_NOTE,
+    LONGITUDINAL_SCORE_COLUMNS,
+    LongitudinalFit,
+    PanelStatistics,
+    longitudinal_fit,
+    longitudinal_invariance,
+    longitudinal_score_tests,
+    panel_statistics,
+)
 from folge.statistics.ordinal_invariance import (
     GATE_MODEL,
     ORDINAL_MAX_POINTS,
@@ -182,6 +197,14 @@ __all__ = [
     "PARTIAL_MODEL",
     "gate_estimator",
     "ordinal_invariance",
+    "LONGITUDINAL_NOTE",
+    "LONGITUDINAL_SCORE_COLUMNS",
+    "LongitudinalFit",
+    "PanelStatistics",
+    "longitudinal_fit",
+    "longitudinal_invariance",
+    "longitudinal_score_tests",
+    "panel_statistics",
     # aggregation, change and trend
     "AD_COLUMNS",
     "AGREEMENT_COLUMNS",
