@@ -15,10 +15,12 @@ import disclosure_study
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 
 from folge.disclosure import CellModel, Protection, TableSpec, add_table, audit, cell_key, suppress, with_margins
 from folge.disclosure._audit import breach_positions
 from folge.disclosure._auditor import Auditor
+from folge.disclosure._lp import block_diag
 from folge.disclosure._suppress import DisclosureError, _choose, _incidence, _usable, primary_cells
 
 MIN_N = 3
@@ -194,3 +196,14 @@ def test_suppress_chooses_what_the_full_method_chooses_on_the_scripted_study():
     result = suppress(model, p)
     assert (expected == "secondary").any()
     assert result.reasons.tolist() == expected.tolist()
+
+
+def test_stacking_builds_what_scipy_block_diag_builds():
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        parts = [sparse.random(int(rng.integers(0, 5)), int(rng.integers(1, 5)), density=0.5, format="csr",
+                               random_state=int(rng.integers(1_000_000))) for _ in range(int(rng.integers(1, 6)))]
+        mine, theirs = block_diag(parts), sparse.block_diag(parts, format="csr")
+        assert mine.shape == theirs.shape
+        assert np.array_equal(mine.indptr, theirs.indptr) and np.array_equal(mine.indices, theirs.indices)
+        assert np.array_equal(mine.data, theirs.data)

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ._lp import attack
+from ._lp import attack, block_diag
 from ._model import CellModel
 from ._protection import AuditResult, Protection, as_protection, result_of
 
@@ -141,7 +141,7 @@ class Auditor:
         if not stacked:
             return ok
         use = [parts[k] for k in stacked]
-        bounds = attack(sparse.block_diag([part.a for part in use], format="csr"),
+        bounds = attack(block_diag([part.a for part in use]),
                         np.concatenate([part.b for part in use]), np.concatenate([part.is_eq for part in use]),
                         np.concatenate([part.lower for part in use]), np.concatenate([part.upper for part in use]),
                         np.concatenate([part.targets for part in use]), protection=p.protection,
