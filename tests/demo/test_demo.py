@@ -43,8 +43,9 @@ SHIPPED = load_instruments(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("demo") / "study", DemoDesign())
+def demo(demo_files) -> Path:
+    """The default demo as built (the session's shared copy: read-only)."""
+    return demo_files
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """Careless web answers planted in the demo are flagged in ``results/quality.csv``, nothing else is,
 and the statistics change only when ``settings.exclude_flagged`` is true.
 
-The default demo (8 regions, 4 waves, 40 respondents) is built and run through ingest and
-analyze (the report stage is skipped); ``careless.json`` names what was planted.
+The default demo (8 regions, 4 waves, 40 respondents) run through the pipeline is the
+session's shared ``demo_study`` (read-only; the test that changes a setting works on a
+copy); ``careless.json`` names what was planted.
 """
 
 from __future__ import annotations
@@ -10,23 +11,20 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from folge.analysis import analyze, build_input, compute_analysis, conform
 from folge.definitions import load_study
-from folge.demo import DemoDesign, _run, build_demo, run_pipeline
 from folge.store import Store
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    root = build_demo(tmp_path_factory.mktemp("careless") / "study", DemoDesign())
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(_run._RUNNERS, "report", lambda root, say: _run.StageResult("report", False, "skipped"))
-        run_pipeline(root)
-    return root
+def demo(demo_study):
+    return demo_study
 
 
 @pytest.fixture(scope="module")
@@ -77,14 +75,12 @@ def test_statistics_are_unchanged_unless_exclude_flagged(demo, planted):
 
 
 def test_exclude_flagged_removes_the_flagged_scores_only(demo, planted, tmp_path):
-    path = demo / "research" / "study.yaml"
+    own = Path(shutil.copytree(demo, tmp_path / "study"))  # the shared demo stays as it is
+    path = own / "research" / "study.yaml"
     original = path.read_text(encoding="utf-8")
     assert re.search(r"^  exclude_flagged: false$", original, re.M)
     path.write_text(original.replace("  exclude_flagged: false", "  exclude_flagged: true"), encoding="utf-8")
-    try:
-        result = compute_analysis(demo)
-    finally:
-        path.write_text(original, encoding="utf-8")
+    result = compute_analysis(own)
     scores = result.tables["scores"]
     people = set(scores["respondent"].astype(str))
     flagged = set(planted["straight-lining"] + planted["speeding"])

@@ -2,10 +2,20 @@
 
 ruamel.yaml's round-trip loader attaches positions to every mapping and sequence; the
 helpers here turn those into 1-based line numbers so that each problem can say where it is.
+
+Parsing is slow (pure Python, about a tenth of a second for an instrument) and one command
+reads the same files many times (``load_study`` reads every instrument, the checks read
+the study file again), so parsed documents are kept by their text: a file read again with
+the very same text gets a deep copy of the earlier result (line numbers included) instead
+of a new parse. Keying on the text, not on the file's time stamp, cannot serve a stale
+document, however quickly a file is rewritten.
 """
 
 from __future__ import annotations
 
+import copy
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +52,29 @@ def _yaml_reader() -> YAML:
     return yaml
 
 
+#: Parsed documents kept, most recently used last (text → data).
+_PARSED: OrderedDict[str, Any] = OrderedDict()
+_PARSED_MAX = 256
+_PARSED_LOCK = threading.Lock()
+
+
+def _parse(text: str) -> Any:
+    """``text`` parsed (a deep copy of a kept parse when the same text was parsed before)."""
+    with _PARSED_LOCK:
+        kept = _PARSED.get(text)
+        if kept is not None:
+            _PARSED.move_to_end(text)
+    if kept is None:
+        kept = _yaml_reader().load(text)
+        if kept is None:
+            return None
+        with _PARSED_LOCK:
+            _PARSED[text] = kept
+            while len(_PARSED) > _PARSED_MAX:
+                _PARSED.popitem(last=False)
+    return copy.deepcopy(kept)
+
+
 def read_yaml(path: str | Path) -> Document:
     """Read ``path`` as YAML, keeping line numbers; never raises on bad syntax.
 
@@ -49,7 +82,6 @@ def read_yaml(path: str | Path) -> Document:
     message and line in ``error`` and ``error_line``.
     """
     path = Path(path)
-    yaml = _yaml_reader()
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -57,7 +89,7 @@ def read_yaml(path: str | Path) -> Document:
     except UnicodeDecodeError as exc:
         return Document(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})", 1)
     try:
-        data = yaml.load(text)
+        data = _parse(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1

@@ -30,7 +30,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["Bounds", "attack"]
+__all__ = ["Bounds", "attack", "block_diag"]
 
 TOL = 1e-6
 #: Variables in one stacked LP of exact bounds (copies of components, one per job).
@@ -136,6 +136,21 @@ class _Blocks:
         return self._cache[comp]
 
 
+def block_diag(parts: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+    """The matrices as diagonal blocks of one CSR matrix (what ``scipy.sparse.block_diag``
+    gives, built from the CSR arrays directly: it is called for every stacked LP)."""
+    parts = [sparse.csr_matrix(part) for part in parts]
+    rows = np.cumsum([0] + [part.shape[0] for part in parts])
+    cols = np.cumsum([0] + [part.shape[1] for part in parts])
+    nnz = np.cumsum([0] + [part.nnz for part in parts])
+    data = np.concatenate([np.zeros(0)] + [part.data for part in parts])
+    indices = np.concatenate([np.zeros(0, dtype=np.int64)]
+                             + [part.indices.astype(np.int64) + cols[k] for k, part in enumerate(parts)])
+    indptr = np.concatenate([np.zeros(1, dtype=np.int64)]
+                            + [part.indptr[1:].astype(np.int64) + nnz[k] for k, part in enumerate(parts)])
+    return sparse.csr_matrix((data, indices, indptr), shape=(int(rows[-1]), int(cols[-1])))
+
+
 def _stacked(blocks: _Blocks, jobs: list[tuple[int, int, float]]) -> np.ndarray:
     """One LP holding a copy of the component for every job (cell, component, sign)."""
     parts = [blocks.block(comp) for _, comp, _ in jobs]
@@ -146,10 +161,10 @@ def _stacked(blocks: _Blocks, jobs: list[tuple[int, int, float]]) -> np.ndarray:
         c[offsets[k] + np.searchsorted(blocks.cols(comp), var)] = sign
     kwargs = {}
     if any(p[0].shape[0] for p in parts):
-        kwargs.update(A_eq=sparse.block_diag([p[0] for p in parts], format="csr"),
+        kwargs.update(A_eq=block_diag([p[0] for p in parts]),
                       b_eq=np.concatenate([p[1] for p in parts]))
     if any(p[2].shape[0] for p in parts):
-        kwargs.update(A_ub=sparse.block_diag([p[2] for p in parts], format="csr"),
+        kwargs.update(A_ub=block_diag([p[2] for p in parts]),
                       b_ub=np.concatenate([p[3] for p in parts]))
     bounds = np.column_stack([np.concatenate([p[4] for p in parts]), np.concatenate([p[5] for p in parts])])
     res = linprog(c, bounds=bounds, method="highs", options={"presolve": False}, **kwargs)

@@ -128,6 +128,7 @@ class CellModel:
         self.blocks: list[tuple[int, tuple[int, ...]]] = []
         self.notes: list[str] = []
         self._cache: tuple | None = None
+        self._group_cache: tuple | None = None
 
     # -- cells ---------------------------------------------------------------------------
 
@@ -313,34 +314,52 @@ class CellModel:
         if group:
             self.blocks.append((self.index(head), group))
 
+    def _groups(self) -> tuple[sparse.csr_matrix, np.ndarray, sparse.csr_matrix]:
+        """Ties and blocks as incidence matrices: ``(ties × cells, block heads, blocks × members)``.
+
+        Rebuilt when cells, ties or blocks were added since (the lists only grow).
+        """
+        stamp = (self.n_cells, len(self.ties), len(self.blocks))
+        cache = getattr(self, "_group_cache", None)  # absent on models pickled before it existed
+        if cache is None or cache[0] != stamp:
+            self._group_cache = (stamp, _incidence(self.ties, self.n_cells),
+                                 np.asarray([head for head, _ in self.blocks], dtype=int),
+                                 _incidence([members for _, members in self.blocks], self.n_cells))
+        return self._group_cache[1:]
+
     def grouped(self) -> np.ndarray:
         """Cells whose suppression may follow from a group rule (tie members, block members)."""
-        out = np.zeros(self.n_cells, dtype=bool)
-        for group in self.ties:
-            out[list(group)] = True
-        for _, members in self.blocks:
-            out[list(members)] = True
-        return out
+        ties, _, blocks = self._groups()
+        counts = np.asarray(ties.sum(axis=0)).ravel() + np.asarray(blocks.sum(axis=0)).ravel()
+        return counts > 0
 
     def close(self, hidden: np.ndarray) -> np.ndarray:
-        """Spread suppression along ties and blocks until nothing changes; returns the new mask."""
+        """Spread suppression along ties and blocks until nothing changes; returns the new mask.
+
+        The result is the smallest superset of ``hidden`` in which every tie is hidden whole
+        or not at all and every hidden block head has its members hidden (one sparse product
+        per tie and block rule and sweep, repeated until it is stable).
+        """
         hidden = np.asarray(hidden, dtype=bool).copy()
-        changed = True
-        while changed:
-            changed = False
-            for group in self.ties:
-                idx = list(group)
-                if hidden[idx].any() and not hidden[idx].all():
-                    hidden[idx] = True
-                    changed = True
-            for head, members in self.blocks:
-                idx = list(members)
-                if hidden[head] and not hidden[idx].all():
-                    hidden[idx] = True
-                    changed = True
-        return hidden
+        ties, heads, blocks = self._groups()
+        while True:
+            touched = (ties @ hidden.astype(np.int64)) > 0
+            spread = np.asarray(ties.T @ touched.astype(np.int64)).ravel() > 0
+            if heads.size:
+                spread |= np.asarray(blocks.T @ hidden[heads].astype(np.int64)).ravel() > 0
+            if not (spread & ~hidden).any():
+                return hidden
+            hidden |= spread
 
     def describe(self, pos: int) -> str:
         """A cell for messages: its key and the tables showing it."""
         dims = ", ".join(f"{k}={v}" for k, v in self.keys[pos])
         return f"({dims}) in {', '.join(self._tables[pos])}"
+
+
+def _incidence(groups: Sequence[Sequence[int]], n_cells: int) -> sparse.csr_matrix:
+    """Groups × cells, 1 where a cell belongs to a group."""
+    sizes = [len(g) for g in groups]
+    rows = np.repeat(np.arange(len(groups)), sizes)
+    cols = np.fromiter((c for g in groups for c in g), dtype=int, count=int(sum(sizes)))
+    return sparse.csr_matrix((np.ones(rows.size, dtype=np.int64), (rows, cols)), shape=(len(groups), n_cells))

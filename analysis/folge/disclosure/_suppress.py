@@ -10,7 +10,8 @@ import pandas as pd
 from scipy import sparse
 
 from .._errors import FolgeError
-from ._audit import AuditResult, Protection, as_protection, audit, breach_positions
+from ._auditor import Auditor
+from ._protection import AuditResult, Protection, as_protection, breach_positions
 from ._model import CellKey, CellModel, key_dict
 
 __all__ = ["DisclosureError", "Suppression", "suppress", "primary_cells"]
@@ -232,24 +233,30 @@ def suppress(model: CellModel, protection: Protection | int, *, published=None, 
     hidden = model.close(primary)
     reasons[hidden & ~primary] = "secondary"
     incidence = _incidence(model)
-    hidden, rounds = _greedy(model, p, hidden, reasons, published, incidence, max_rounds)
-    hidden, reasons = _prune(model, p, hidden, reasons, published, incidence, prune)
-    final = audit(model, p, suppressed=hidden, published=published)
+    auditor = Auditor(model, p, published=published)
+    usable = _usable(model, p, published)
+    hidden, rounds = _greedy(model, auditor, hidden, reasons, usable, incidence, max_rounds)
+    hidden, reasons = _prune(model, auditor, hidden, reasons, incidence, prune)
+    final = auditor.run(hidden)
     if not final.passed:  # pragma: no cover - the loop and the pruning re-audit every change
         raise DisclosureError(f"the chosen suppression fails the final audit: {final.breaches[0]}")
     return Suppression(model, reasons, final, rounds, time.perf_counter() - start)
 
 
-def _greedy(model, p, hidden, reasons, published, incidence, max_rounds):
-    """Add complements until the audit passes; ``reasons`` is updated in place."""
-    usable = _usable(model, p, published)
+def _greedy(model, auditor, hidden, reasons, usable, incidence, max_rounds):
+    """Add complements until the audit passes; ``reasons`` is updated in place.
+
+    Round one audits everything; later rounds audit the components holding the new cells
+    and the last breaches (nothing else changed).
+    """
     focus = None
     for rounds in range(1, max_rounds + 1):
-        result = audit(model, p, suppressed=hidden, published=published, focus=focus)
+        result = auditor.run(hidden, focus=focus)
         if result.passed:
             return hidden, rounds
         breaches = breach_positions(result)
-        chosen, stuck = _choose(model, hidden, usable & ~hidden, breaches, incidence, p.protection)
+        chosen, stuck = _choose(model, hidden, usable & ~hidden, breaches, incidence,
+                                auditor.protection.protection)
         if stuck and chosen.size == 0:
             raise _stuck_error(model, stuck)
         new = model.close(hidden | _mask(model.n_cells, chosen))
@@ -279,20 +286,69 @@ def _usable(model: CellModel, p: Protection, published) -> np.ndarray:
     return usable
 
 
-def _prune(model, p, hidden, reasons, published, incidence, budget):
-    """Show secondary cells again, largest first, where the audit still passes without them."""
-    csr, csc = incidence
+def _prune(model, auditor, hidden, reasons, incidence, budget):
+    """Show secondary cells again, largest first, where the audit still passes without them.
+
+    The candidates are decided in batches (see :func:`_batch`) whose decisions do not depend
+    on one another, and each batch's focused audits share one stacked system
+    (:meth:`Auditor.passes`): the same cells are shown again as when deciding one by one.
+    """
     values = model.values()
     order = np.flatnonzero(reasons == "secondary")
     order = order[np.argsort(-values[order], kind="stable")][:budget]
-    for cell in order:
+    ties, heads, blocks = model._groups()
+    groups = (ties.tocsr(), ties.tocsc(), heads, blocks.tocsc())
+    start = 0
+    while start < order.size:
+        batch, start = _batch(model, auditor, hidden, order, start, incidence, groups)
+        verdicts = iter(auditor.passes([(trial, focus) for _, trial, focus in batch if focus is not None]))
+        for cell, _, focus in batch:
+            if focus is None or next(verdicts):
+                hidden = hidden.copy()
+                hidden[cell] = False
+                reasons[cell] = ""
+    return hidden, reasons
+
+
+#: Pruning candidates decided together (their audits stacked in one system).
+BATCH = 32
+
+
+def _batch(model, auditor, hidden, order, start, incidence, groups):
+    """The next candidates from ``order[start]`` on whose decisions do not depend on one another.
+
+    Returns ``(cell, trial, focus)`` for each candidate to show again unless its audit fails
+    (``focus`` None: nothing hidden is left near it, it is shown without an audit), and
+    where the next batch starts. Candidates a tie or block keeps hidden are passed over. A
+    decision reads the candidate's group mates (tie members, heads of blocks holding it),
+    and every cell sharing a relation or tie with the candidate or with the hidden
+    component its focus reaches; the batch ends before the first candidate that reads a
+    cell an earlier member may show.
+    """
+    csr, csc = incidence
+    ties, ties_csc, heads, blocks_csc = groups
+    taken = np.zeros(model.n_cells, dtype=bool)
+    batch = []
+    k = start
+    while k < order.size and len(batch) < BATCH:
+        cell = int(order[k])
+        mates = np.concatenate([ties[ties_csc[:, [cell]].indices].indices, heads[blocks_csc[:, [cell]].indices]])
+        if taken[mates.astype(int)].any():
+            break
         trial = hidden.copy()
         trial[cell] = False
         if model.close(trial)[cell]:
+            k += 1
             continue  # a tie or block keeps it hidden
         _, near = _linked(csr, csc, np.asarray([cell]))
         focus = _mask(model.n_cells, near) & trial
-        if not focus.any() or audit(model, p, suppressed=trial, published=published, focus=focus).passed:
-            hidden = trial
-            reasons[cell] = ""
-    return hidden, reasons
+        if focus.any():
+            reached = auditor.reach(trial & ~auditor.revealed(trial), focus)
+            if taken[auditor.neighbours(np.concatenate([[cell], near, reached]))].any():
+                break
+        elif taken[near].any():
+            break
+        taken[cell] = True
+        batch.append((cell, trial, focus if focus.any() else None))
+        k += 1
+    return batch, k
