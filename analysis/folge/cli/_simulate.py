@@ -62,7 +62,9 @@ def _table(summary, alpha: float):
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes  [default: the cores]")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("simulate-results"),
               show_default=True, help="Folder for summary.csv, summary.json and verdicts.csv.")
-def simulate(replications, scenarios, list_only, regions, waves, respondents, seed, jobs, out):
+@click.option("--gate-n", default="40,100,200,300", show_default=True,
+              help="Answers per wave for the invariance-gate scenario (N,N,…).")
+def simulate(replications, scenarios, list_only, regions, waves, respondents, seed, jobs, out, gate_n):
     """Check the verdicts against a known truth: simulated studies through the real pipeline.
 
     Each replication draws a small study whose truth is known, runs ingest and analyze
@@ -75,10 +77,24 @@ def simulate(replications, scenarios, list_only, regions, waves, respondents, se
 
     from ..simulate import SCENARIOS, SimulationDesign, simulate as run_simulation, write_run
 
+    from ..simulate import GATE_SCENARIO, GATE_DESCRIPTION
+
     if list_only:
         for scenario in SCENARIOS.values():
             console.print(f"[bold]{scenario.name}[/]: {scenario.description}")
+        console.print(f"[bold]{GATE_SCENARIO}[/]: {GATE_DESCRIPTION}")
         return
+    if GATE_SCENARIO in scenarios:
+        from ._simulate_gate import parse_sizes, run_gate
+
+        try:
+            sizes = parse_sizes(gate_n)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--gate-n") from None
+        run_gate(replications, sizes, seed, jobs, out)
+        scenarios = tuple(s for s in scenarios if s != GATE_SCENARIO)
+        if not scenarios:
+            return
     unknown = [s for s in scenarios if s not in SCENARIOS]
     if unknown:
         raise click.BadParameter(f"unknown scenario(s) {', '.join(unknown)}; known: {', '.join(SCENARIOS)}",

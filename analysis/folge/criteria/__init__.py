@@ -22,7 +22,7 @@ from ..definitions import (
 from ._decisions import RULES_COLUMNS
 from ._engine import CRITERIA_COLUMNS, VERDICTS, evaluate_criteria, judge_criteria, verdict_of
 from ._evidence import ALL, Evidence
-from ._gates import MIN_REGIONS
+from ._gates import MIN_REGIONS, invariance_gate
 from ._reasons import REASONS, VERDICT_LABELS, Reason, say
 from ._rules import STATUSES, RuleResult, evaluate_rule
 
@@ -47,6 +47,7 @@ __all__ = [
     "check_criteria",
     "evaluate_criteria",
     "evaluate_rule",
+    "invariance_gate",
     "judge_criteria",
     "load_criteria",
     "say",

@@ -33,9 +33,27 @@ latent correlation of a panel member's two waves is .55 (the score correlation a
 Each study's ``research/criteria.yaml`` has, per construct, a level rule (threshold = the
 national population mean at the first wave), a change rule from the first wave and a
 trend rule (bars 0). The scenarios are in :data:`SCENARIOS`.
+
+One more scenario, ``invariance-gate`` (:func:`simulate_gate`, module ``_gate``), checks
+the ordinal invariance gate alone: one construct's answers from its own generator, the
+invariance rows as ``folge analyze`` computes them and the gate as the verdicts apply it,
+on invariant items and on a planted threshold shift, at 40–300 answers per wave.
 """
 
 from ._design import CONSTRUCTS, THRESHOLDS, SimulationDesign
+from ._gate import (
+    GATE_COLUMNS,
+    GATE_DESCRIPTION,
+    GATE_SCENARIO,
+    GATE_SIZES,
+    GATE_TRUTHS,
+    SHIFT,
+    GateRun,
+    draw_gate_study,
+    gate_replication,
+    gate_summary,
+    simulate_gate,
+)
 from ._generate import ConstructDraw, SimulatedStudy, draw_study, item_ids
 from ._judge import VERDICT_COLUMNS, judge_rules, rules_from_criteria
 from ._output import SUMMARY_FILE, SUMMARY_JSON, VERDICTS_FILE, write_run
@@ -46,6 +64,17 @@ from ._tally import SUMMARY_COLUMNS, share_with_se, tally
 from ._truth import NATIONAL, expected_score, population_truth
 
 __all__ = [
+    "GATE_COLUMNS",
+    "GATE_DESCRIPTION",
+    "GATE_SCENARIO",
+    "GATE_SIZES",
+    "GATE_TRUTHS",
+    "SHIFT",
+    "GateRun",
+    "draw_gate_study",
+    "gate_replication",
+    "gate_summary",
+    "simulate_gate",
     "CONSTRUCTS",
     "NATIONAL",
     "ROLES",
