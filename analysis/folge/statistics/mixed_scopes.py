@@ -23,7 +23,8 @@ import pandas as pd
 from scipy import stats
 
 from folge.statistics._mixed_design import _adjustment_columns, _check_columns
-from folge.statistics._reml_batch import ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums
+from folge.statistics._reml_batch import (ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums,
+                                         scope_sums_of)
 from folge.statistics._reml_fit import SINGULAR_TOL, fit_theta
 from folge.statistics.mixed import (
     CHANGE_MIXED_COLUMNS,
@@ -286,12 +287,12 @@ def _stacked_pair_sums(y, x_all, wave_codes, coded, region_codes, respondent_cod
     takes = [np.flatnonzero((wave_codes == a) | (wave_codes == b)) for a, b in coded]
     take = np.concatenate(takes)
     pair_of = np.repeat(np.arange(len(coded)), [t.size for t in takes])
-    x = x_all[take]
-    x[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
+    w = np.column_stack([x_all, y])[take]  # [x, y] of the stacked rows, built once
+    w[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
     scope = pair_of * n_regions + region_codes[take]
     person = pd.factorize(scope.astype(np.int64) * (int(respondent_codes.max(initial=0)) + 1)
                           + respondent_codes[take])[0]
-    return takes, scope_sums(y[take], x, scope, person, len(coded) * n_regions)
+    return takes, scope_sums_of(w, scope, person, len(coded) * n_regions)
 
 
 def _subset(sums: ScopeSums, index: np.ndarray) -> ScopeSums:
