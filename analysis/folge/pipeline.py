@@ -53,5 +53,6 @@ def analyze_study(study_root: str | Path = ".", out_dir: str | Path | None = Non
     result.tables["rules"] = conform("rules", rules)
     result.manifest["tables"] = sorted(result.tables)
     out_dir = Path(out_dir) if out_dir is not None else Path(study_root) / "results"
+    step("write")
     result.paths = write_results(result.tables, result.manifest, out_dir)
     return result

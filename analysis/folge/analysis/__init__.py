@@ -9,6 +9,7 @@ from ._inputs import AnalysisInput, build_input
 from ._results import (MANIFEST, TABLE_COLUMNS, Results, column_kind, conform, read_manifest, read_results, typed,
                        wave_dtype, write_results)
 from ._runner import STEPS, AnalysisResult, analyze, compute_analysis, run_analysis
+from ._timings import StepTime, StepTimer
 
 __all__ = [
     "MANIFEST",
@@ -17,6 +18,8 @@ __all__ = [
     "AnalysisInput",
     "AnalysisResult",
     "Results",
+    "StepTime",
+    "StepTimer",
     "analyze",
     "build_input",
     "column_kind",

@@ -109,8 +109,10 @@ def _repeated_note(keyed: pd.DataFrame, items: list[str]) -> str:
     if person.size == 0:
         return ""
     n_waves = int(wave.max()) + 1
-    pairs = np.unique(person * n_waves + wave)  # distinct (person, wave)
-    waves_per_person = np.bincount(pairs // n_waves)
+    # distinct (person, wave) as a bitmap over the codes: one linear pass, no sort or hash
+    seen = np.zeros((int(person.max()) + 1, n_waves), dtype=bool)
+    seen[person, wave] = True
+    waves_per_person = seen.sum(axis=1)
     people = int((waves_per_person > 0).sum())
     repeated = int((waves_per_person > 1).sum())
     if repeated == 0:

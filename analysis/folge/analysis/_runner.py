@@ -36,6 +36,7 @@ __all__ = ["AnalysisResult", "analyze", "compute_analysis", "run_analysis", "STE
 
 #: The steps of an analysis, in order, with what each writes (for progress display).
 STEPS = (
+    ("read", "leser lageret / reading the store"),
     ("scores", "skårer / scores"),
     ("reliability", "reliabilitet / reliability"),
     ("invariance", "måleinvarians / measurement invariance"),
@@ -47,6 +48,7 @@ STEPS = (
     ("attrition", "frafall / attrition"),
     ("programme", "svarprosent, panel, tillit, læringskjede / programme tables"),
     ("criteria", "suksesskriterier / success criteria"),  # judged by folge.criteria, after the tables
+    ("write", "skriver tabellene / writing the tables"),
 )
 
 
@@ -121,10 +123,13 @@ def compute_analysis(study_root: str | Path = ".", wave: str | None = None,
     Parameters are those of :func:`run_analysis`. The manifest's ``tables`` names the
     tables computed; a caller that adds tables (the criteria) updates it before writing.
     """
+    step = step or (lambda name: None)
+    step("read")
     study = load_study(study_root)
     responses, snapshot, invitations = _read_store(study)
     if all(frame.empty for frame in responses.values()):
         raise AnalysisError("the store holds no responses yet: run 'folge ingest FILE --wave W' first")
+    step("scores")  # screening and scoring; analyze() names this step again as it starts
     responses, quality = screen_answers(study, responses)  # flagged answers out only if exclude_flagged
     data = build_input(study, responses, wave, invitations, load_frame(study))
     tables = analyze(data, step)
@@ -161,7 +166,9 @@ def run_analysis(study_root: str | Path = ".", out_dir: str | Path | None = None
     step : callable, optional
         Called with each step's name before it runs (progress display).
     """
+    step = step or (lambda name: None)
     result = compute_analysis(study_root, wave, step)
     out_dir = Path(out_dir) if out_dir is not None else Path(study_root) / "results"
+    step("write")
     result.paths = write_results(result.tables, result.manifest, out_dir)
     return result

@@ -27,7 +27,7 @@ import numpy as np
 
 from folge.statistics._reml_data import NestedCrossproducts
 
-__all__ = ["ScopeSums", "ScopeFits", "fit_scopes", "national_crossproducts", "scope_sums"]
+__all__ = ["ScopeSums", "ScopeFits", "fit_scopes", "national_crossproducts", "scope_sums", "scope_sums_of"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _GRID = np.linspace(0.0, 0.985, 25)  # u = theta / (1 + theta): theta from 0 to about 65
@@ -64,7 +64,8 @@ class ScopeFits:
 
 def _crossproducts(codes: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
     """sum of w_i w_i' within each code: (size, k, k), one matrix product per code (rows sorted once)."""
-    order = np.argsort(codes, kind="stable")
+    # the same order either way; as int16 numpy's stable sort is a radix sort (linear in the rows)
+    order = np.argsort(codes.astype(np.int16) if size <= 2**15 else codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(size + 1))
     sorted_w = w[order]
     out = np.zeros((size, w.shape[1], w.shape[1]))
@@ -76,7 +77,11 @@ def _crossproducts(codes: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
 
 def scope_sums(y: np.ndarray, x: np.ndarray, scope: np.ndarray, person: np.ndarray, n_scopes: int) -> ScopeSums:
     """One pass: the sums of every scope. ``person`` codes are 0..P-1, each within one scope."""
-    w = np.column_stack([x, y])
+    return scope_sums_of(np.column_stack([x, y]), scope, person, n_scopes)
+
+
+def scope_sums_of(w: np.ndarray, scope: np.ndarray, person: np.ndarray, n_scopes: int) -> ScopeSums:
+    """:func:`scope_sums` of ``w = [x, y]`` as one array (a caller that builds it saves a copy)."""
     n_persons_all = int(person.max()) + 1 if person.size else 0
     rows = np.bincount(person, minlength=n_persons_all)
     person_scope = np.zeros(n_persons_all, dtype=np.int64)

@@ -144,8 +144,11 @@ def _region_correction_many(data: NestedCrossproducts, theta: np.ndarray, f: np.
     """:func:`_region_correction` for a batch of theta (B, n_theta): (B, k, k) and (B,)."""
     t = theta[:, int(data.person_term):]
     _, zz_m, zs_m = data.by_m
-    h = data.zz[None] - (f @ zz_m).reshape(-1, *data.zz.shape)
-    fr = data.zw[None] - (f @ zs_m).reshape(-1, *data.zw.shape)
+    # H_r and F_r in the products' own buffers (the same operations, no temporaries of B x R x q x k)
+    h = (f @ zz_m).reshape(-1, *data.zz.shape)
+    np.subtract(data.zz[None], h, out=h)
+    fr = (f @ zs_m).reshape(-1, *data.zw.shape)
+    np.subtract(data.zw[None], fr, out=fr)
     if data.q == 1:
         a = t[:, 0][:, None]
         s = 1.0 + a * a * h[:, :, 0, 0]
@@ -159,9 +162,14 @@ def _region_correction_many(data: NestedCrossproducts, theta: np.ndarray, f: np.
     l00 = np.sqrt(s00)
     l10 = s01 / l00
     l11 = np.sqrt(s11 - l10 * l10)
-    half0 = (a[:, :, None] * fr[:, :, 0, :] + b[:, :, None] * fr[:, :, 1, :]) / l00[:, :, None]
-    half1 = (c[:, :, None] * fr[:, :, 1, :] - l10[:, :, None] * half0) / l11[:, :, None]
-    correction = half0.transpose(0, 2, 1) @ half0 + half1.transpose(0, 2, 1) @ half1
+    half0 = a[:, :, None] * fr[:, :, 0, :]
+    half0 += b[:, :, None] * fr[:, :, 1, :]
+    half0 /= l00[:, :, None]
+    half1 = c[:, :, None] * fr[:, :, 1, :]
+    half1 -= l10[:, :, None] * half0
+    half1 /= l11[:, :, None]
+    correction = half0.transpose(0, 2, 1) @ half0
+    correction += half1.transpose(0, 2, 1) @ half1
     return correction, 2.0 * (np.log(l00).sum(axis=1) + np.log(l11).sum(axis=1))
 
 
@@ -182,10 +190,11 @@ def pieces_many(data: NestedCrossproducts, thetas: np.ndarray, contrast: np.ndar
         else:
             f = np.zeros((thetas.shape[0], data.m_values.size))
             logdet = np.zeros(thetas.shape[0])
-        wvw = data.wtw[None] - (f @ data.by_m[0]).reshape(-1, *data.wtw.shape)
+        wvw = (f @ data.by_m[0]).reshape(-1, *data.wtw.shape)
+        np.subtract(data.wtw[None], wvw, out=wvw)
         if data.q:
             correction, logdet_s = _region_correction_many(data, thetas, f)
-            wvw = wvw - correction
+            wvw -= correction
             logdet = logdet + logdet_s
         p = data.p
         xtvx, xty = wvw[:, :p, :p], wvw[:, :p, p]

@@ -23,7 +23,8 @@ import pandas as pd
 from scipy import stats
 
 from folge.statistics._mixed_design import _adjustment_columns, _check_columns
-from folge.statistics._reml_batch import ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums
+from folge.statistics._reml_batch import (ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums,
+                                         scope_sums_of)
 from folge.statistics._reml_fit import SINGULAR_TOL, fit_theta
 from folge.statistics.mixed import (
     CHANGE_MIXED_COLUMNS,
@@ -161,9 +162,26 @@ def _national_row(sums: ScopeSums, regions: np.ndarray, x_columns: list[str], na
 
 
 def _moved(region_codes: np.ndarray, respondent_codes: np.ndarray) -> int:
-    """Respondents counted in more than one region."""
-    pairs = np.unique(respondent_codes.astype(np.int64) * (int(region_codes.max(initial=0)) + 1) + region_codes)
-    return int(pairs.size - np.unique(respondent_codes).size)
+    """Respondents counted in more than one region: distinct (respondent, region) pairs less
+    distinct respondents.
+
+    One pass first: each respondent gets the region of one of their rows; when every row
+    has its respondent's region, nobody moved. Only the rows of respondents with a row
+    elsewhere are then counted exactly (codes are 0..n-1, as from :func:`pandas.factorize`).
+    """
+    if respondent_codes.size == 0:
+        return 0
+    region_of = np.empty(int(respondent_codes.max()) + 1, dtype=np.int64)
+    region_of[respondent_codes] = region_codes
+    elsewhere = region_codes != region_of[respondent_codes]
+    if not elsewhere.any():
+        return 0
+    mover = np.zeros(region_of.size, dtype=bool)
+    mover[respondent_codes[elsewhere]] = True
+    rows = mover[respondent_codes]
+    who, where = respondent_codes[rows].astype(np.int64), region_codes[rows]
+    pairs = np.unique(who * (int(region_codes.max(initial=0)) + 1) + where)
+    return int(pairs.size - np.unique(who).size)
 
 
 def trend_mixed_scopes(frame: pd.DataFrame, *, score: str = "score", years: str = "years", region: str = "region",
@@ -197,12 +215,12 @@ def trend_mixed_scopes(frame: pd.DataFrame, *, score: str = "score", years: str 
     rows = _clean(frame, [score, years, region, respondent, *adjust_for])
     names = {"score": score, "time": years, "region": region, "respondent": respondent, "adjust": list(adjust_for)}
     scope, labels = pd.factorize(rows[region], sort=True)
-    person = pd.factorize(scope * (int(pd.factorize(rows[respondent])[0].max(initial=0)) + 1)
-                          + pd.factorize(rows[respondent])[0])[0]
+    respondent_codes = pd.factorize(rows[respondent])[0]  # once, for the persons and the moves
+    person = pd.factorize(scope * (int(respondent_codes.max(initial=0)) + 1) + respondent_codes)[0]
     y, x, x_columns = _design(rows, score, years, adjust_for)
     sums = scope_sums(y, x, scope, person, len(labels))
     national = _national_row(sums, np.arange(len(labels)), x_columns, names, TREND_MIXED_COLUMNS,
-                             _moved(scope, pd.factorize(rows[respondent])[0]))
+                             _moved(scope, respondent_codes))
     regional = _regional_rows(sums, x_columns, {**names, "region": None}, TREND_MIXED_COLUMNS)
     regional.insert(0, "region", [str(v) for v in labels])
     national.insert(0, "region", national_label)
@@ -269,12 +287,12 @@ def _stacked_pair_sums(y, x_all, wave_codes, coded, region_codes, respondent_cod
     takes = [np.flatnonzero((wave_codes == a) | (wave_codes == b)) for a, b in coded]
     take = np.concatenate(takes)
     pair_of = np.repeat(np.arange(len(coded)), [t.size for t in takes])
-    x = x_all[take]
-    x[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
+    w = np.column_stack([x_all, y])[take]  # [x, y] of the stacked rows, built once
+    w[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
     scope = pair_of * n_regions + region_codes[take]
     person = pd.factorize(scope.astype(np.int64) * (int(respondent_codes.max(initial=0)) + 1)
                           + respondent_codes[take])[0]
-    return takes, scope_sums(y[take], x, scope, person, len(coded) * n_regions)
+    return takes, scope_sums_of(w, scope, person, len(coded) * n_regions)
 
 
 def _subset(sums: ScopeSums, index: np.ndarray) -> ScopeSums:
