@@ -736,8 +736,8 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
     columns = [
         Column("title", t("construct", lang), key=True),
         Column("n_to", f"n ({ed.wave})", num(0), align="right"),
-        Column("mean_from", ed.previous, num(2), align="right"),
-        Column("mean_to", ed.wave, num(2), align="right"),
+        Column("mean_from", f"{t('mean', lang)} {ed.previous}", num(2), align="right"),
+        Column("mean_to", f"{t('mean', lang)} {ed.wave}", num(2), align="right"),
         Column("diff", t("change", lang), num(2), align="right"),
         Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
         Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
