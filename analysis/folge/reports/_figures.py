@@ -158,7 +158,8 @@ def _eb_points(canvas: Canvas, axes: _TimeAxes, eb: pd.DataFrame) -> bool:
 
 
 def _legend(canvas: Canvas, x: float, y: float, entries: list[tuple[str, str, str | None, str, bool]]) -> None:
-    """One row of legend entries: (label, colour, dash or None for no line, marker, filled)."""
+    """One row of legend entries: (label, colour, dash, marker, filled); dash None draws a solid
+    line, "" no line (a point estimate without a series)."""
     for label, colour, dash, marker, filled in entries:
         if dash != "":
             canvas.line(x, y, x + 22, y, colour, 1.6, dash)
