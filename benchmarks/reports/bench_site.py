@@ -1,14 +1,15 @@
 """Benchmark: the full public site for 37 regions in 3 languages (nb, nn, en), HTML and PDF.
 
 Fabricates a 37-region study (tests/reports/fabricate.py: result tables shaped like
-``folge analyze``'s), then builds the whole site once per language (``build_reports(...,
-lang=L)``: national, methods, every region, questionnaires, index, open data) with the
-pandoc engine, the three languages spread over a process pool of ``--processes`` workers
-(each build also renders in its own small thread pool). Prints the wall time of the whole
-site, each language's build time, the seconds per region report (a language's region
-phase divided by its regions), the CPU time the build used (so a loaded machine can be told
-from a slow build) and the machine's load average before and after, since the 2-core
-development machines are shared.
+``folge analyze``'s), then builds the whole site once with ``build_sites`` (what ``folge
+report --lang all`` runs): one disclosure choice and one open-data audit for every
+language, then every document (national, methods, every region, index in nb, nn and en;
+the questionnaires once) rendered by ``--processes`` forked workers with the pandoc
+engine (one pandoc run and one typst compile per document). Prints the wall time of the
+whole site, the time from the first to the last region report divided by the region
+reports (seconds per region report), the CPU time the build used (so a loaded machine can
+be told from a slow build) and the machine's load average before and after, since the
+2-core development machines are shared.
 
     python benchmarks/reports/bench_site.py [--regions 37] [--processes 2] [--keep DIR]
 """
@@ -21,7 +22,7 @@ import resource
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "reports"))
@@ -31,21 +32,10 @@ import fabricate  # noqa: E402
 LANGUAGES = ("nb", "nn", "en")
 
 
-def build_language(root: str, out: str, lang: str) -> dict:
-    """One language's site: wall time, documents, and the time between the first and last region report."""
-    from folge.reports import build_reports
-
-    stamps: list[float] = []
-
-    def done(doc):
-        if doc.kind == "region":
-            stamps.append(time.perf_counter())
-
-    started = time.perf_counter()
-    report = build_reports(root, out_dir=out, engine="pandoc", lang=lang, formats=("html", "pdf"), workers=2,
-                           progress=done)
-    return {"lang": lang, "seconds": time.perf_counter() - started, "documents": len(report.documents),
-            "regions": len(stamps), "region_phase": (stamps[-1] - stamps[0]) if len(stamps) > 1 else float("nan")}
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its finished children (workers, pandoc)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main(argv=None) -> int:
@@ -56,34 +46,41 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     from folge.definitions import load_study
+    from folge.reports import build_sites
 
     with tempfile.TemporaryDirectory() as tmp:
         root = (args.keep or Path(tmp)) / "study"
         if not (root / "results" / "manifest.json").exists():
             fabricate.write_study(root, n_regions=args.regions)
             fabricate.write_results(load_study(root), root / "results")
+        stamps: list[float] = []
+
+        def done(doc):
+            if doc.kind == "region":
+                stamps.append(time.perf_counter())
+
         load_before = os.getloadavg()
+        cpu_before = _cpu()
         started = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=args.processes) as pool:
-            runs = list(pool.map(build_language, [str(root)] * 3, [str(Path(tmp) / f"site-{l}") for l in LANGUAGES],
-                                 LANGUAGES))
+        report = build_sites(root, out_dir=Path(tmp) / "site", langs=LANGUAGES, engine="pandoc",
+                             formats=("html", "pdf"), processes=args.processes, progress=done)
         total = time.perf_counter() - started
+        cpu = _cpu() - cpu_before
         load_after = os.getloadavg()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = children.ru_utime + children.ru_stime
-        for run in runs:
-            per_region = run["region_phase"] / max(1, run["regions"] - 1)
-            print(f"{run['lang']}: {run['documents']} documents in {run['seconds']:.1f} s; "
-                  f"{run['regions']} region reports, {per_region:.2f} s per region report")
-        reports = sum(r["regions"] for r in runs)
+        kinds = Counter(d.kind for d in report.documents)
+        reports = kinds["region"]
+        region_phase = (stamps[-1] - stamps[0]) / max(1, len(stamps) - 1) if len(stamps) > 1 else float("nan")
+        print(f"documents: {len(report.documents)} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))}), "
+              f"{len(report.outputs())} files")
         print(f"whole site ({args.regions} regions x {len(LANGUAGES)} languages, HTML + PDF, "
-              f"{args.processes} processes): {total:.1f} s, {total / max(1, reports):.2f} s per region report "
-              f"(wall time / region reports); load average before {load_before[0]:.1f}, after {load_after[0]:.1f} "
-              f"on {os.cpu_count()} cores")
+              f"{args.processes} processes): {total:.1f} s wall; {region_phase:.2f} s per region report in the "
+              f"region phase (first to last, wall); load average before {load_before[0]:.1f}, after "
+              f"{load_after[0]:.1f} on {os.cpu_count()} cores")
         # the CPU the build used (its processes and their pandoc children): on an otherwise idle
         # machine the wall time would be about this divided by the cores it can keep busy
         print(f"CPU time of the build: {cpu:.1f} s (user + system, all processes); "
-              f"{cpu / max(1, reports):.2f} CPU s per region report; idle 2-core estimate {cpu / 2:.1f} s")
+              f"{cpu / max(1, reports):.2f} CPU s per region report (all CPU / region reports); "
+              f"idle 2-core estimate {cpu / 2:.1f} s")
     return 0
 
 

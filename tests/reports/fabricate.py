@@ -209,11 +209,13 @@ def write_results(study, out: Path, seed: int = 1) -> Path:
 
     # panel.csv
     panel = []
-    for region in ["all", *regions]:
-        for a, b in zip(waves, waves[1:]):
-            n_from = int(answered.xs(a, level="wave").groupby(level="region").sum().get(region, 0)) if region != "all" \
-                else int(answered.xs(a, level="wave").sum())
-            retained = int(round(n_from * 0.8))
+    for a, b in zip(waves, waves[1:]):
+        by_region = answered.xs(a, level="wave").groupby(level="region").sum()
+        rows = [(region, int(by_region.get(region, 0))) for region in regions]
+        rows = [(region, n_from, int(round(n_from * 0.8))) for region, n_from in rows]
+        # the national row is the sum of its regions, as folge analyze writes it
+        rows.insert(0, ("all", sum(r[1] for r in rows), sum(r[2] for r in rows)))
+        for region, n_from, retained in rows:
             panel.append((region, a, b, n_from, retained, retained / n_from if n_from else float("nan")))
     pd.DataFrame(panel, columns=["region", "from_wave", "to_wave", "n_from", "retained", "retention"]).round(4).to_csv(
         out / "panel.csv", index=False)

@@ -4,6 +4,7 @@ levels.csv in the open data suppressed like every other figure."""
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -73,3 +74,19 @@ def test_reports_say_the_figures_are_weighted(site):
     assert "54 of 88 invited people answered" in methods  # 2016-1: 54 answers of 88 invited
     assert "answered again in wave 2016-1" in methods
     assert "It does not correct for" in methods
+
+
+def test_trend_charts_mark_the_eb_estimate_where_the_report_uses_it(site):
+    """nord (17 answers, under eb_below 20): a hollow diamond with its interval, named in the legend
+    and stated in the alt text; ost (22 answers): the direct estimate alone."""
+    figures = site / "_source" / "regions" / "figures"
+    nord = sorted(figures.glob("nord-trend-*.svg"))
+    ost = sorted(figures.glob("ost-trend-*.svg"))
+    assert nord and ost
+    for path in nord:
+        svg = path.read_text(encoding="utf-8")
+        assert "EB estimate" in svg and svg.count('fill="#ffffff" stroke="#8c3b00"') >= 2  # legend + a point
+    assert not any("EB estimate" in p.read_text(encoding="utf-8") for p in ost)
+    qmd = (site / "_source" / "regions" / "nord.qmd").read_text(encoding="utf-8")
+    alts = re.findall(r'\{#fig-trend-[\w-]+ fig-alt="([^"]*)"\}', qmd)
+    assert alts and all("empirical-Bayes estimate" in alt for alt in alts)

@@ -28,8 +28,11 @@ def _formats(value: str) -> tuple[str, ...]:
               help="Where the site goes (default: STUDY/reports/_site).")
 @click.option("--wave", default=None, help="Build the edition as of this wave (later waves left out).")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="html, pdf or html,pdf.")
-@click.option("--lang", type=click.Choice(["nb", "nn", "en"]), default=None,
-              help="Language of every document (default: bokmål; nynorsk regions in nynorsk).")
+@click.option("--lang", type=click.Choice(["nb", "nn", "en", "all"]), default=None,
+              help="Language of every document (default: bokmål; nynorsk regions in nynorsk). 'all': every "
+                   "document in each of the study's languages, the first at OUT and the others in OUT/LANG "
+                   "(OUT/nn, OUT/en), with one disclosure choice, one open data folder and one set of "
+                   "questionnaires for all of them.")
 @click.option("--engine", type=click.Choice(["auto", "quarto", "pandoc"]), default="auto", show_default=True,
               help="quarto where installed, else pandoc + typst.")
 @click.option("--published", "published_dir", type=click.Path(exists=True, path_type=Path), default=None,
@@ -39,12 +42,13 @@ def report(study_dir: Path, results_dir, out_dir, wave, formats, lang, engine, p
     """Lag evalueringsrapportene / build the evaluation reports.
 
     National report, one report per region, methods appendix, printable questionnaires
-    (HTML and PDF) and the open data (CSV + datapackage.json), all after disclosure control:
+    (HTML and PDF) and the open data (CSV + datapackage.json), in one language or, with
+    --lang all, in every language of the study; all after disclosure control:
     the suppression is chosen so that the LP audit of everything published passes, and the
     audit is run again on the open data as written (SITE/disclosure-audit.json); the build
     stops with exit 1, naming the table to coarsen, when it cannot pass.
     """
-    from ..reports import build_reports, read_published_dir
+    from ..reports import build_reports, build_sites, read_published_dir
 
     chosen_formats = _formats(formats)
     published = None
@@ -64,8 +68,12 @@ def report(study_dir: Path, results_dir, out_dir, wave, formats, lang, engine, p
         def on_doc(doc) -> None:
             progress.update(task, advance=1, description=f"{doc.kind}: {doc.id}")
 
-        result = build_reports(study_dir, results_dir, out_dir, wave=wave, formats=chosen_formats, lang=lang,
-                               engine=engine, progress=on_doc, on_start=on_start, published=published)
+        if lang == "all":
+            result = build_sites(study_dir, results_dir, out_dir, wave=wave, formats=chosen_formats, engine=engine,
+                                 progress=on_doc, on_start=on_start, published=published)
+        else:
+            result = build_reports(study_dir, results_dir, out_dir, wave=wave, formats=chosen_formats, lang=lang,
+                                   engine=engine, progress=on_doc, on_start=on_start, published=published)
     console.print(f"engine: {result.engine}")
     for doc in result.documents:
         outputs = ", ".join(str(p) for p in (doc.html, doc.pdf) if p is not None)

@@ -33,8 +33,10 @@ def write_published(cells: dict[CellKey, float], path: str | Path) -> Path:
     """Save published cells as JSON (a list of ``{"cell": {...}, "value": n}``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = [{"cell": key_dict(k), "value": v} for k, v in cells.items()]
-    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    # one cell a line; json's C encoder (no ``indent``) writes the tens of thousands of
+    # cells of a large study in a fraction of the time the indenting encoder takes
+    lines = [json.dumps({"cell": key_dict(k), "value": v}, ensure_ascii=False) for k, v in cells.items()]
+    path.write_text("[\n" + ",\n".join(lines) + "\n]\n", encoding="utf-8")
     return path
 
 

@@ -1,13 +1,13 @@
 """Public reports: national, per region and methods, as HTML and PDF, plus open data.
 
-``build_reports`` reads ``folge analyze``'s result folder, protects every public table at
+``build_reports`` (one language) and ``build_sites`` (several) read ``folge analyze``'s result folder, protects every public table at
 once through the disclosure model (``folge.disclosure``; the suppression passes the LP
 audit, and the open data are audited again as an outsider with ``audit_site``), draws the figures, writes a
 markdown-only .qmd per document from the templates in ``reports/`` and renders them with
 quarto or with pandoc + typst. See ``analysis/ARCHITECTURE.md``, "Disclosure, in brief".
 """
 
-from ._build import FORMATS, ReportSet, build_reports, reports_folder
+from ._build import FORMATS, ReportSet, build_reports, build_sites, reports_folder
 from ._disclosure import AUDIT_FILE, PUBLISHED_FILE, TOTAL, audit_site, disclose, read_published_dir, require_disclosed
 from ._documents import Doc
 from ._public import PublicTable, public_tables, read_results
@@ -27,6 +27,7 @@ __all__ = [
     "ReportSet",
     "TOTAL",
     "build_reports",
+    "build_sites",
     "choose_engine",
     "disclose",
     "public_tables",

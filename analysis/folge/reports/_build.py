@@ -1,21 +1,24 @@
-"""``build_reports``: from a result folder to the published site, in one Python process.
+"""``build_reports`` and ``build_sites``: from a result folder to the published site.
 
-Every table and figure is computed here once; each document becomes a markdown-only .qmd
-in ``OUT/_source`` (the staged Quarto project), then quarto or pandoc + typst render them.
-With pandoc, rendering runs in a small thread pool (pandoc and typst do the work) while the
-next document's figures are drawn.
+Every public table is protected once per build (one disclosure choice for every document
+and language), the open data are written and audited once, then each document becomes a
+markdown-only .qmd in ``OUT/_source`` (the staged Quarto project) and quarto or pandoc +
+typst render it. With pandoc, the documents are spread over a small pool of forked worker
+processes: each writes its document's .qmd and charts, runs pandoc once for both outputs
+(HTML and typst source) and compiles the PDF with typst.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import shutil
-import threading
+import sys
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from .._paths import RESULTS_DIR, SITE_DIR, defaults_dir
 from .._version import __version__
@@ -28,7 +31,7 @@ from ._public import public_tables, read_results, waves_upto
 from ._quarto import PandocRenderer, ReportError, choose_engine, project_files, quarto_render
 from ._questionnaires import questionnaire_qmd
 
-__all__ = ["ReportSet", "build_reports", "reports_folder", "FORMATS"]
+__all__ = ["ReportSet", "build_reports", "build_sites", "reports_folder", "FORMATS"]
 
 FORMATS: tuple[str, ...] = ("html", "pdf")
 
@@ -145,7 +148,7 @@ def build_reports(
     regions
         Only these regions' reports (default: all).
     workers
-        Rendering threads for the pandoc engine.
+        Rendering processes for the pandoc engine (1: render in this process).
     progress, on_start
         Callbacks: ``on_start(total_documents, engine)`` once, ``progress(doc)`` after each.
     published
@@ -165,10 +168,58 @@ def build_reports(
         When no suppression makes the audit pass, or the built open data fail it: nothing
         is rendered, and the message names the table to coarsen.
     """
+    if lang is not None and lang not in LANGS:
+        raise ValueError(f"'lang' must be one of {', '.join(LANGS)} (got {lang!r})")
+    return _build(study_root, results_dir, out_dir, wave=wave, formats=formats, langs=[lang], engine=engine,
+                  regions=regions, processes=workers, progress=progress, on_start=on_start, published=published)
+
+
+def build_sites(
+    study_root: str | Path = ".",
+    results_dir: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    *,
+    langs: Sequence[str] | None = None,
+    wave: str | None = None,
+    formats: Iterable[str] = FORMATS,
+    engine: str = "auto",
+    regions: Iterable[str] | None = None,
+    processes: int = 2,
+    progress: Callable[[Doc], None] | None = None,
+    on_start: Callable[[int, str], None] | None = None,
+    published=None,
+) -> ReportSet:
+    """The whole site in several languages at once (``folge report --lang all``).
+
+    Every document (national, methods, every region, index) is built in each of ``langs``
+    (default: the study's ``languages``): the first language at ``OUT`` as
+    :func:`build_reports` with ``lang`` would place it, each other one in ``OUT/LANG/``.
+    What does not depend on the language is made once: the disclosure choice (one
+    suppression shared by every document and language), the open data in ``OUT/data``
+    with its audit, and the questionnaires (every language) in ``OUT/questionnaires``.
+    With the pandoc engine the documents are rendered by ``processes`` forked workers.
+    Parameters and result as :func:`build_reports`; the documents of every language are
+    in ``ReportSet.documents``.
+    """
+    if langs is None:
+        from ..definitions import load_study
+
+        langs = [lang for lang in load_study(Path(study_root).resolve()).languages if lang in LANGS] or list(LANGS)
+    langs = list(dict.fromkeys(langs))
+    bad = [lang for lang in langs if lang not in LANGS]
+    if bad or not langs:
+        raise ValueError(f"'langs' must be some of {', '.join(LANGS)} (got {', '.join(map(str, langs)) or 'none'})")
+    return _build(study_root, results_dir, out_dir, wave=wave, formats=formats, langs=langs, engine=engine,
+                  regions=regions, processes=processes, progress=progress, on_start=on_start, published=published)
+
+
+def _build(study_root, results_dir, out_dir, *, wave, formats, langs: list[str | None], engine, regions, processes,
+           progress, on_start, published) -> ReportSet:
+    """The shared path: protect once, write and audit the open data once, then render every document."""
     from ..definitions import load_study
 
     started = time.perf_counter()
-    formats = _checked_formats(formats, lang)
+    formats = _checked_formats(formats)
     # Absolute from here on: pandoc runs in each document's folder, so a relative path
     # (the default ``reports/_site`` inside a study folder) would point nowhere.
     study_root = Path(study_root).resolve()
@@ -180,7 +231,7 @@ def build_reports(
     decided: list = []
     tables = public_tables(results, study, wave, published=published, protected=decided)
     prov = _provenance(results, study, waves)
-    edition = Edition(study, tables, waves, lang, prov, engine=chosen.name)
+    edition = Edition(study, tables, waves, langs[0] if len(langs) == 1 else None, prov, engine=chosen.name)
 
     reports_dir = reports_folder(study_root)
     source = _fresh_source(reports_dir, out_dir)
@@ -188,12 +239,20 @@ def build_reports(
     report.data_files = write_open_data(tables, out_dir / "data", study=study, provenance=prov)
     report.audit = _audited(out_dir, study, published)
     write_published(decided[0].published(), out_dir / PUBLISHED_FILE)
-    plan = _plan(edition, Templates(reports_dir / "templates"), report, formats, lang, regions)
+    templates = Templates(reports_dir / "templates")
+    plan: list[Planned] = []
+    shared: list[Planned] = []
+    for k, lang in enumerate(langs):
+        part = _plan(edition, templates, report, formats, lang, regions, prefix="" if k == 0 else str(lang),
+                     shared=shared if k else None, questionnaires=langs if len(langs) > 1 else ())
+        if k == 0:
+            shared = [p for p in part if p[0].kind == "questionnaire"]
+        plan += part
     report.documents = [d for d, _ in plan]
     if on_start:
         on_start(len(report.documents), chosen.describe())
     if chosen.name == "pandoc":
-        _render_with_pandoc(plan, PandocRenderer(source, _timestamp(prov["analysed_iso"])), workers, progress)
+        _render_with_pandoc(plan, PandocRenderer(source, _timestamp(prov["analysed_iso"])), processes, progress)
     else:
         _render_with_quarto(plan, chosen, source, out_dir, formats, progress)
     missing = [p for p in report.outputs() if not p.exists()]
@@ -217,14 +276,12 @@ def _audited(out_dir: Path, study, published):
     return result
 
 
-def _checked_formats(formats: Iterable[str], lang: str | None) -> tuple[str, ...]:
-    """``formats`` as a tuple, after checking it and ``lang``."""
+def _checked_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """``formats`` as a tuple, after checking it."""
     formats = tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
         raise ValueError(f"'formats' must be some of {', '.join(FORMATS)} (got {', '.join(formats) or 'none'})")
-    if lang is not None and lang not in LANGS:
-        raise ValueError(f"'lang' must be one of {', '.join(LANGS)} (got {lang!r})")
     return formats
 
 
@@ -243,9 +300,17 @@ Planned = tuple[Doc, Callable[[], str]]
 
 
 def _plan(edition: Edition, templates: Templates, report: ReportSet, formats: tuple[str, ...], lang: str | None,
-          regions: Iterable[str] | None) -> list[Planned]:
-    """Every document of the build in order (national, methods, regions, questionnaires, index)."""
-    study, source, out_dir = edition.study, report.source_dir, report.out_dir
+          regions: Iterable[str] | None, *, prefix: str = "", shared: list[Planned] | None = None,
+          questionnaires: Sequence[str] = ()) -> list[Planned]:
+    """Every document of one language in order (national, methods, regions, questionnaires, index).
+
+    ``prefix`` is the language's folder under ``_source`` and the site ("" for the first);
+    ``shared`` are documents another language's plan already holds (the questionnaires):
+    this language's index links them instead of building them again. ``questionnaires``:
+    the languages of the printable questionnaires (default: ``lang``, else the study's).
+    """
+    study = edition.study
+    source, out_dir = report.source_dir / prefix, report.out_dir / prefix
     wanted = set(regions) if regions is not None else None
     chosen_regions = [r for r in study.regions if wanted is None or r.id in wanted]
     main_lang = lang or "nb"
@@ -264,20 +329,22 @@ def _plan(edition: Edition, templates: Templates, report: ReportSet, formats: tu
          lambda: methods_qmd(edition, templates, source, main_lang)),
     ]
     for region in chosen_regions:
-        lang_ = edition.lang_of(region)
+        lang_ = lang or region.language or "nb"
         plan.append((doc("region", region.id, region.name, f"regions/{region.id}.qmd", lang_),
                      lambda region=region, lang_=lang_: region_qmd(edition, templates, source / "regions", region,
                                                                    lang_)))
-    for instrument in study.instruments.values():
-        for lang_ in languages:
-            title = f"{instrument.title.get_lang(lang_)} ({lang_})"
-            plan.append((doc("questionnaire", f"{instrument.id}.{lang_}", title,
-                             f"questionnaires/{instrument.id}.{lang_}.qmd", lang_),
-                         lambda instrument=instrument, lang_=lang_: questionnaire_qmd(edition, templates, instrument,
-                                                                                      lang_)))
+    if shared is None:
+        for instrument in study.instruments.values():
+            for lang_ in questionnaires or languages:
+                title = f"{instrument.title.get_lang(lang_)} ({lang_})"
+                plan.append((doc("questionnaire", f"{instrument.id}.{lang_}", title,
+                                 f"questionnaires/{instrument.id}.{lang_}.qmd", lang_),
+                             lambda instrument=instrument, lang_=lang_: questionnaire_qmd(edition, templates,
+                                                                                          instrument, lang_)))
     index_doc = doc("index", "index", t("title_index", main_lang), "index.qmd", main_lang)
-    others = [d for d, _ in plan]
-    plan.append((index_doc, lambda: index_qmd(edition, templates, main_lang, others, report.data_files)))
+    others = [d for d, _ in plan] + [d for d, _ in shared or []]
+    plan.append((index_doc, lambda: index_qmd(edition, templates, main_lang, others, report.data_files,
+                                              home=out_dir, data_dir=report.out_dir / "data")))
     return plan
 
 
@@ -286,33 +353,54 @@ def _write_qmd(d: Doc, make: Callable[[], str]) -> None:
     d.qmd.write_text(make(), encoding="utf-8")
 
 
-def _render_with_pandoc(plan: list[Planned], renderer: PandocRenderer, workers: int,
-                        progress: Callable[[Doc], None] | None) -> None:
-    """Write each .qmd, then render it in a small thread pool while the next one is written.
+#: The build a forked worker renders from: (plan, renderer), set just before the pool starts.
+_WORK: tuple[list[Planned], PandocRenderer] | None = None
 
-    HTML is rendered in parallel; typst compiles one PDF at a time.
+
+def _render_one(i: int) -> Doc:
+    """Write document ``i`` of the plan and render it (in a worker, or in this process)."""
+    plan, renderer = _WORK
+    d, make = plan[i]
+    _write_qmd(d, make)
+    renderer.render(d.qmd, html=d.html, pdf=d.pdf)
+    return d
+
+
+def _can_fork() -> bool:
+    """Whether worker processes may be forked from this one.
+
+    typst's threads do not survive a fork: a process that has loaded typst (compiled a PDF
+    in-process) would fork workers that hang in their first compile, so it renders alone.
     """
-    lock = threading.Lock()
+    return "fork" in multiprocessing.get_all_start_methods() and "typst" not in sys.modules
 
-    def render(d: Doc) -> Doc:
-        if d.html is not None:
-            renderer.html(d.qmd, d.html)
-        if d.pdf is not None:
-            typ = renderer.typst_source(d.qmd)
-            with lock:
-                renderer.compile_pdf(typ, d.pdf)
-        return d
 
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures: list[Future] = []
-        for d, make in plan:
-            _write_qmd(d, make)
-            future = pool.submit(render, d)
-            if progress:
-                future.add_done_callback(lambda f: f.exception() is None and progress(f.result()))
-            futures.append(future)
-        for future in futures:
-            future.result()
+def _render_with_pandoc(plan: list[Planned], renderer: PandocRenderer, processes: int,
+                        progress: Callable[[Doc], None] | None) -> None:
+    """Write and render every document: over ``processes`` forked workers, or here one by one.
+
+    Each document is one task (its .qmd and charts, one pandoc run, one typst compile); the
+    largest (national, methods) start first.
+    """
+    global _WORK
+    order = sorted(range(len(plan)), key=lambda i: (plan[i][0].kind not in ("national", "methods"), i))
+    _WORK = (plan, renderer)
+    try:
+        if processes <= 1 or len(plan) < 2 or not _can_fork():
+            for i in order:
+                d = _render_one(i)
+                if progress:
+                    progress(d)
+            return
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+            futures = [pool.submit(_render_one, i) for i in order]
+            for future in as_completed(futures):
+                d = future.result()
+                if progress:
+                    progress(d)
+    finally:
+        _WORK = None
 
 
 def _render_with_quarto(plan: list[Planned], engine, source: Path, out_dir: Path, formats: tuple[str, ...],

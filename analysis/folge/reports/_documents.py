@@ -8,6 +8,7 @@ every document of one build shares (study, public tables split by region, proven
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,7 +155,7 @@ class Edition:
     provenance: dict
     engine: str = "pandoc"
     split: dict = field(default_factory=dict)
-    #: What every region's charts share (the national part of a chart), drawn once per build.
+    #: What every region's charts share (the national agreement per item), worked out once per process.
     chart_cache: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -323,17 +324,34 @@ def _trend_alt(say, title: str, dates: Mapping[str, str], lang: str, region: boo
                                                 else "alt_same")
         text = say(key, **values)
         national = finding["national"]
-        if region_ and last in national:
-            return text + say("alt_national", n=number(national[last], lang, 1))
-        return text + "."
+        text += say("alt_national", n=number(national[last], lang, 1)) if region_ and last in national else "."
+        eb = finding.get("eb") or {}
+        if region_ and eb:
+            wave = list(eb)[-1]
+            # a study's own words from before the EB marker may lack the sentence: then it is left out
+            extra = say("alt_eb", default="", eb=number(eb[wave], lang, 1), when=dates.get(wave, wave))
+            text += f" {extra}" if extra else ""
+        return text
 
     return alt
+
+
+def _eb_rows(ed: Edition, region: str) -> pd.DataFrame | None:
+    """The region's shown empirical-Bayes estimates where the reports use them (fewer than
+    ``settings.eb_below`` answers in the wave), or None."""
+    rows = ed.rows("levels", region)
+    if rows.empty or "eb" not in rows.columns:
+        return None
+    rows = _shown(rows)
+    rows = rows[(rows["n"] < ed.study.settings.eb_below) & rows["eb"].notna()]
+    return rows if not rows.empty else None
 
 
 def _trend_block(ed: Edition, figures: Figures, lang: str, scope: str, region: str | None,
                  say=None) -> tuple[str, str]:
     """One chart per construct (region against the country over time), main survey first."""
     means = ed.rows("construct_means", TOTAL, region) if region else ed.rows("construct_means", TOTAL)
+    eb = _eb_rows(ed, region) if region else None
     wave_x, ticks, long = wave_dates(ed, say)
     blocks, first = [], ""
     for inst, constructs, scales in _instrument_constructs(ed, lang):
@@ -342,9 +360,10 @@ def _trend_block(ed: Edition, figures: Figures, lang: str, scope: str, region: s
             span = (scale.min, scale.max) if scale is not None and scale.min is not None else (1, 5)
             words = TrendWords(caption=say("trend_caption", construct=title, scope=scope),
                                alt=_trend_alt(say, title, long, lang, region is not None), tick_labels=ticks,
-                               region_label=scope, national_label=t("legend_national", lang))
+                               region_label=scope, national_label=t("legend_national", lang),
+                               eb_label=t("level_eb", lang))
             chart = construct_chart(means, cid, wave_x, lang, name=f"trend-{cid}", words=words, region=region,
-                                    scale_range=span, cache=ed.chart_cache)
+                                    scale_range=span, eb=eb)
             md, ref = figures.add(chart)
             if md:
                 blocks.append(md)
@@ -718,8 +737,8 @@ def _change_table(ed: Edition, lang: str, region: str) -> str:
     columns = [
         Column("title", t("construct", lang), key=True),
         Column("n_to", f"n ({ed.wave})", num(0), align="right"),
-        Column("mean_from", ed.previous, num(2), align="right"),
-        Column("mean_to", ed.wave, num(2), align="right"),
+        Column("mean_from", f"{t('mean', lang)} {ed.previous}", num(2), align="right"),
+        Column("mean_to", f"{t('mean', lang)} {ed.wave}", num(2), align="right"),
         Column("diff", t("change", lang), num(2), align="right"),
         Column("ci_low", t("ci", lang) + " ↓", num(2), align="right"),
         Column("ci_high", t("ci", lang) + " ↑", num(2), align="right"),
@@ -856,11 +875,16 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
     return templates.render("methods", lang, doc=doc, study=study, b=blocks, ref={}, prov=provenance(ed, lang))
 
 
-def index_qmd(ed: Edition, templates: Templates, lang: str, docs: list[Doc], data_files: list[str]) -> str:
+def index_qmd(ed: Edition, templates: Templates, lang: str, docs: list[Doc], data_files: list[str], *,
+              home: Path, data_dir: Path) -> str:
+    """The index page in folder ``home``: links to ``docs`` and to the open data in ``data_dir``."""
+
+    def rel(path: Path) -> str:
+        return Path(os.path.relpath(path, home)).as_posix()
+
     def link(doc: Doc, fmt: str) -> str:
         path = getattr(doc, fmt)
-        return path.relative_to(path.parents[1] if doc.kind in ("region", "questionnaire") else path.parent).as_posix() \
-            if path else ""
+        return rel(path) if path else ""
 
     lines, regions, questionnaires = [], [], []
     for doc in docs:
@@ -869,8 +893,9 @@ def index_qmd(ed: Edition, templates: Templates, lang: str, docs: list[Doc], dat
         extra = f" ([{t('index_pdf', lang)}: {doc.title}]({pdf}))" if pdf else ""
         entry = f"- {main}{extra}"
         {"region": regions, "questionnaire": questionnaires}.get(doc.kind, lines).append(entry)
-    data = [f"- [{name}](data/{name})" for name in data_files]
-    data.append(f"- [{t('index_datapackage', lang)}](data/datapackage.json)")
+    data_link = rel(data_dir)
+    data = [f"- [{name}]({data_link}/{name})" for name in data_files]
+    data.append(f"- [{t('index_datapackage', lang)}]({data_link}/datapackage.json)")
     blocks = {"intro": t("index_intro", lang, programme=ed.study.programme), "reports": "\n".join(lines),
               "regions": "\n".join(regions), "questionnaires": "\n".join(questionnaires), "data": "\n".join(data)}
     doc = front_matter("index", "index", t("title_index", lang), lang, ed, subtitle=ed.study.programme)

@@ -1,52 +1,40 @@
-"""The report charts, drawn with matplotlib from disclosed tables only.
+"""The report charts, written as SVG (:mod:`._svg`) from disclosed tables only.
 
 Each function takes public (disclosed) rows, leaves suppressed rows out of the chart, and
 returns a :class:`Chart`: the SVG, a caption and an alt text that states the finding in the
-report's language. Colour is never the only carrier of meaning: lines differ in style and
-marker, bars carry printed percentages, heat-map cells carry their numbers.
+report's language. Colour is never the only carrier of meaning: lines differ in dash and
+marker (the region solid with circles, the country dashed with squares, an empirical-Bayes
+estimate a hollow diamond), bars carry printed percentages and their labels, heat-map cells
+carry their numbers.
 """
 
 from __future__ import annotations
 
-import io
 import textwrap
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.lines  # noqa: E402
-from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from ._disclosure import TOTAL, require_disclosed
+from ._i18n import STAGE_LABELS, label_of, number, percent, t
+from ._svg import Canvas, mix, text_width, wrap
 
-from ._disclosure import TOTAL, require_disclosed  # noqa: E402
-from ._i18n import STAGE_LABELS, label_of, number, percent, t  # noqa: E402
+__all__ = ["Chart", "TrendWords", "construct_chart", "items_chart", "trust_chart", "chain_chart"]
 
-__all__ = ["Chart", "TrendWords", "construct_chart", "trend_chart", "items_chart", "trust_chart", "chain_chart",
-           "STYLE"]
-
-STYLE = {
-    "svg.fonttype": "none",
-    "svg.hashsalt": "folge",
-    "font.family": ["DejaVu Sans"],
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 9,
-    "axes.titleweight": "bold",
-}
 REGION_COLOUR = "#1f5a99"
 NATIONAL_COLOUR = "#3b3b3b"
+EB_COLOUR = "#8c3b00"
+GRID = "#dddddd"
 #: Brown–teal diverging palette (ColorBrewer BrBG), readable with common colour blindness.
 DIVERGING = {4: ["#a6611a", "#dfc27d", "#80cdc1", "#018571"],
              5: ["#a6611a", "#dfc27d", "#e8e8e8", "#80cdc1", "#018571"],
              6: ["#8c510a", "#d8b365", "#f6e8c3", "#c7eae5", "#5ab4ac", "#01665e"],
              7: ["#8c510a", "#d8b365", "#f6e8c3", "#e8e8e8", "#c7eae5", "#5ab4ac", "#01665e"]}
 DARK = {"#a6611a", "#018571", "#8c510a", "#01665e", "#5ab4ac"}
+#: ColorBrewer Blues, light to dark: the trust heat map.
+BLUES = ["#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#08519c", "#08306b"]
 
 
 @dataclass(frozen=True)
@@ -59,165 +47,172 @@ class Chart:
     alt: str
 
 
-def _svg(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(fig)
-    return buffer.getvalue()
-
-
 def _shown(frame: pd.DataFrame, what: str) -> pd.DataFrame:
     require_disclosed(frame, what)
     return frame[~frame["suppressed"].astype(bool)]
 
 
-def _series(frames, cid_boxes, x_of, span):
-    """One polyline (NaN-separated) and one set of CI polygons for every panel of a series."""
-    xs, ys, polygons = [], [], []
-    for cid, (x0, y0, w, h, low, high) in cid_boxes.items():
-        sub = frames.get(cid)
-        if sub is None or sub.empty:
+# ----------------------------------------------------------------------------------------
+# one construct over time
+
+
+@dataclass(frozen=True)
+class TrendWords:
+    """The words of one construct chart, filled in by the caller from the words files."""
+
+    caption: str
+    alt: Callable[[dict], str]
+    tick_labels: Mapping[str, str]
+    region_label: str
+    national_label: str
+    eb_label: str = "EB"
+
+
+class _TimeAxes:
+    """A construct chart's plot area: dates across, the scale's range up."""
+
+    WIDTH, HEIGHT = 475.0, 180.0
+    LEFT, RIGHT, TOP, BOTTOM = 34.0, 10.0, 30.0, 34.0
+
+    def __init__(self, x_of: Mapping[str, float], low: float, high: float):
+        ticks = sorted(x_of.values())
+        pad = max(20.0, 0.04 * (ticks[-1] - ticks[0]))
+        self.x0, self.x1 = ticks[0] - pad, ticks[-1] + pad
+        self.low, self.high = float(low), float(high)
+        self.x_of = x_of
+
+    def x(self, value: float) -> float:
+        span = self.WIDTH - self.LEFT - self.RIGHT
+        return self.LEFT + span * (value - self.x0) / (self.x1 - self.x0)
+
+    def y(self, value: float) -> float:
+        span = self.HEIGHT - self.TOP - self.BOTTOM
+        value = min(self.high, max(self.low, float(value)))
+        return self.HEIGHT - self.BOTTOM - span * (value - self.low) / (self.high - self.low)
+
+    def draw(self, canvas: Canvas, tick_labels: Mapping[str, str]) -> None:
+        left, right = self.LEFT, self.WIDTH - self.RIGHT
+        for level in range(int(np.ceil(self.low)), int(np.floor(self.high)) + 1):
+            yy = self.y(level)
+            canvas.line(left, yy, right, yy, GRID, 0.6)
+            canvas.text(left - 5, yy, str(level), size=8, anchor="end")
+        bottom = self.HEIGHT - self.BOTTOM
+        canvas.line(left, bottom, right, bottom, "#555555", 0.8)
+        for wave, value in self.x_of.items():
+            xx = self.x(value)
+            canvas.line(xx, bottom, xx, bottom + 3, "#555555", 0.8)
+            canvas.lines(xx, bottom + 13, str(tick_labels.get(wave, wave)).split("\n"), size=8, anchor="middle")
+
+
+def _series(rows: pd.DataFrame, x_of: Mapping[str, float], mean: str = "mean", low: str = "ci_low",
+            high: str = "ci_high") -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """x (day numbers), mean, lower and upper bound per wave of ``rows``, in time order."""
+    rows = rows[rows["wave"].isin(x_of.keys())]
+    if rows.empty:
+        empty = np.empty(0)
+        return empty, empty, empty, empty
+    x = rows["wave"].map(x_of).to_numpy(dtype=float)
+    order = np.argsort(x, kind="stable")
+    values = [rows[c].to_numpy(dtype=float)[order] for c in (mean, low, high)]
+    return x[order], *values
+
+
+def _line_with_band(canvas: Canvas, axes: _TimeAxes, rows: pd.DataFrame, colour: str, dash: str | None,
+                    marker: str) -> bool:
+    """The mean per wave (line and markers) with its 95 % interval (a band); False when nothing is drawn."""
+    x, mid, low, high = _series(rows, axes.x_of)
+    ok = np.isfinite(mid)
+    if not ok.any():
+        return False
+    band = np.isfinite(low) & np.isfinite(high)
+    if band.sum() >= 2:
+        upper = [(axes.x(a), axes.y(b)) for a, b in zip(x[band], high[band])]
+        lower = [(axes.x(a), axes.y(b)) for a, b in zip(x[band][::-1], low[band][::-1])]
+        canvas.polygon(upper + lower, colour, opacity=0.15)
+    elif band.sum() == 1:  # one wave: the interval as a bar
+        a, lo, hi = x[band][0], low[band][0], high[band][0]
+        canvas.line(axes.x(a), axes.y(lo), axes.x(a), axes.y(hi), colour, 1.2)
+    points = [(axes.x(a), axes.y(b)) for a, b in zip(x[ok], mid[ok])]
+    canvas.polyline(points, colour, 1.6, dash)
+    for px, py in points:
+        canvas.marker(marker, px, py, 5, colour)
+    return True
+
+
+def _eb_points(canvas: Canvas, axes: _TimeAxes, eb: pd.DataFrame) -> bool:
+    """Empirical-Bayes estimates: a hollow diamond with its 95 % interval, set beside the direct mean."""
+    if eb is None or eb.empty:
+        return False
+    rows = eb.assign(_low=eb["eb"] - 1.96 * eb["eb_se"], _high=eb["eb"] + 1.96 * eb["eb_se"])
+    x, mid, low, high = _series(rows, axes.x_of, "eb", "_low", "_high")
+    drawn = False
+    for a, m, lo, hi in zip(x, mid, low, high):
+        if not np.isfinite(m):
             continue
-        waves = sub["wave"].map(x_of)
-        keep = waves.notna().to_numpy()
-        order = np.argsort(waves[keep].to_numpy())
-        x = (x0 + w * waves[keep].to_numpy(dtype=float) / span)[order]
-
-        def y(col):
-            values = np.clip(sub[col].to_numpy(dtype=float), low, high)
-            return (y0 + h * (values - low) / (high - low))[keep][order]
-
-        lo, hi, mid = y("ci_low"), y("ci_high"), y("mean")
-        ok = np.isfinite(lo) & np.isfinite(hi)
-        if ok.sum() >= 1:
-            polygons.append(np.column_stack([np.r_[x[ok], x[ok][::-1]], np.r_[lo[ok], hi[ok][::-1]]]))
-        xs.extend([*x, np.nan])
-        ys.extend([*mid, np.nan])
-    return np.asarray(xs, dtype=float), np.asarray(ys, dtype=float), polygons
+        px = axes.x(a) + 7  # beside the direct estimate, not on it
+        if np.isfinite(lo) and np.isfinite(hi):
+            canvas.line(px, axes.y(lo), px, axes.y(hi), EB_COLOUR, 1.2)
+        canvas.marker("diamond", px, axes.y(m), 5, EB_COLOUR, filled=False)
+        drawn = True
+    return drawn
 
 
-def _draw_series(ax, frames, boxes, x_of, span, colour, style, marker) -> list:
-    x, y, polygons = _series(frames, boxes, x_of, span)
-    added = []
-    if polygons:
-        added.append(ax.add_collection(PolyCollection(polygons, facecolors=colour, alpha=0.15, linewidths=0)))
-    if len(x):
-        added.extend(ax.plot(x, y, linestyle=style, marker=marker, color=colour, markersize=3, linewidth=1.3))
-    return added
+def _legend(canvas: Canvas, x: float, y: float, entries: list[tuple[str, str, str | None, str, bool]]) -> None:
+    """One row of legend entries: (label, colour, dash, marker, filled); dash None draws a solid
+    line, "" no line (a point estimate without a series)."""
+    for label, colour, dash, marker, filled in entries:
+        if dash != "":
+            canvas.line(x, y, x + 22, y, colour, 1.6, dash)
+        canvas.marker(marker, x + 11, y, 5, colour, filled)
+        canvas.text(x + 28, y, label, size=8)
+        x += 28 + text_width(label, 8) + 16
 
 
-def _trend_base(national, constructs, waves, lang, scales):
-    """The parts of a trend chart every region shares: panels, labels and the national series."""
-    x_of = {w: i for i, w in enumerate(waves)}
-    span = max(1, len(waves) - 1)
-    cols = min(4, len(constructs))
-    nrows = -(-len(constructs) // cols)
-    fig = Figure(figsize=(1.9 * cols + 0.4, 1.45 * nrows + 0.6))
-    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98 - 0.35 / fig.get_figheight()))
-    ax.set_axis_off()
-    ax.set_xlim(-0.12, cols)
-    ax.set_ylim(-(nrows) - 0.02, 0.02)
-    boxes, grid = {}, []
-    for k, (cid, title) in enumerate(constructs):
-        r, c = divmod(k, cols)
-        x0, y0, w, h = c + 0.12, -(r + 1) + 0.18, 0.8, 0.5  # the panel's box in figure units
-        scale = scales.get(cid) if scales else None
-        low, high = (scale.min, scale.max) if scale is not None and scale.min is not None else (1, 5)
-        boxes[cid] = (x0, y0, w, h, low, high)
-        for level in range(int(low), int(high) + 1):
-            yy = y0 + h * (level - low) / (high - low)
-            grid.append([(x0, yy), (x0 + w, yy)])
-        ax.text(x0 - 0.02, y0, str(int(low)), ha="right", va="center", fontsize=6)
-        ax.text(x0 - 0.02, y0 + h, str(int(high)), ha="right", va="center", fontsize=6)
-        ax.text(x0 + w / 2, y0 + h + 0.05, "\n".join(textwrap.wrap(title, 26)[:2]), ha="center", va="bottom",
-                fontsize=7, fontweight="bold")
-        if r == nrows - 1 or k + cols >= len(constructs):
-            for wave, i in x_of.items():
-                ax.text(x0 + w * i / span, y0 - 0.04, wave, ha="center", va="top", fontsize=6)
-    ax.add_collection(LineCollection(grid, colors="#dddddd", linewidths=0.5))
-    frames = {cid: sub for cid, sub in national.groupby("construct", sort=False)}
-    _draw_series(ax, frames, boxes, x_of, span, NATIONAL_COLOUR, "--", "s")
-    return fig, ax, boxes
+def construct_chart(means: pd.DataFrame, construct: str, wave_x: Mapping[str, float], lang: str, *, name: str,
+                    words: TrendWords, region: str | None = None, scale_range=(1, 5),
+                    eb: pd.DataFrame | None = None) -> Chart | None:
+    """One construct over time: the region's mean against the national one, each with its 95 % interval.
 
-
-def trend_chart(means: pd.DataFrame, constructs, waves: list[str], lang: str, *, name: str, scope: str,
-                instrument: str, region: str | None = None, scales=None, cache: dict | None = None) -> Chart | None:
-    """Small multiples: the mean of each construct per wave with its 95 % CI band.
-
-    ``constructs`` is a list of ``(id, title)``; ``region`` adds the region's line (solid,
-    circles) against the national one (dashed, squares). The panels are drawn on one set
-    of axes (each in its own box, with its scale's range). The national part is the same
-    in every region's chart: with a ``cache`` (a dict that lives for one build) it is drawn
-    once, and each region only adds its own line before the SVG is written.
+    ``wave_x`` places each wave on the time axis (its date as a day number), so uneven
+    spacing between waves shows as such; the tick labels are the waves' dates in words.
+    The national line is dashed with squares, the region's solid with circles. ``eb``
+    (disclosed ``levels`` rows of the region: ``wave``, ``eb``, ``eb_se``) adds the
+    empirical-Bayes estimate where the report uses it: a hollow diamond with its interval
+    (eb ± 1.96 eb_se), named in the legend. The alt text states the finding (``words.alt``).
     """
     rows = _shown(means, "construct means")
-    rows = rows[rows["role"] == TOTAL]
+    rows = rows[(rows["role"] == TOTAL) & (rows["construct"] == construct)]
     national = rows[rows["region"] == TOTAL]
     local = rows[rows["region"] == region] if region else rows.iloc[0:0]
-    constructs = [(cid, title) for cid, title in constructs if (national["construct"] == cid).any()]
-    if not constructs:
+    if national.empty and local.empty:
         return None
-    x_of = {w: i for i, w in enumerate(waves)}
-    span = max(1, len(waves) - 1)
-    with plt.rc_context(STYLE):
-        key = ("trend", name, lang, tuple(constructs), tuple(waves))
-        base = cache.get(key) if cache is not None else None
-        if base is None:
-            base = _trend_base(national, constructs, waves, lang, scales)
-            if cache is not None:
-                cache[key] = base
-        fig, ax, boxes = base
-        frames = {cid: sub for cid, sub in local.groupby("construct", sort=False)}
-        added = _draw_series(ax, frames, boxes, x_of, span, REGION_COLOUR, "-", "o")
-        handles = [matplotlib.lines.Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", marker="s", markersize=3,
-                                           label=t("legend_national", lang))]
-        if not local.empty:
-            handles.append(matplotlib.lines.Line2D([], [], color=REGION_COLOUR, linestyle="-", marker="o",
-                                                   markersize=3, label=t("legend_region", lang)))
-        legend = fig.legend(handles=handles, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-        svg = buffer.getvalue()
-        for artist in (*added, legend):
-            artist.remove()
-    alt = t("alt_trend", lang, k=len(constructs), finding=_trend_finding(national, local, constructs, waves, lang))
-    caption = t("cap_trend", lang, scope=scope, instrument=instrument)
-    return Chart(name, svg, caption, alt)
+    if eb is not None and not eb.empty:
+        eb = _shown(eb, "levels")
+        eb = eb[(eb["construct"] == construct) & eb["eb"].notna()]
+    axes = _TimeAxes(wave_x, *scale_range)
+    canvas = Canvas(axes.WIDTH, axes.HEIGHT)
+    axes.draw(canvas, words.tick_labels)
+    entries = []
+    if _line_with_band(canvas, axes, local, REGION_COLOUR, None, "circle"):
+        entries.append((words.region_label, REGION_COLOUR, None, "circle", True))
+    _line_with_band(canvas, axes, national, NATIONAL_COLOUR, "5 3", "square")
+    entries.append((words.national_label, NATIONAL_COLOUR, "5 3", "square", True))
+    if region and _eb_points(canvas, axes, eb):
+        entries.append((words.eb_label, EB_COLOUR, "", "diamond", False))
+    _legend(canvas, axes.LEFT, 12, entries)
+    finding = {"national": _by_wave(national), "region": _by_wave(local),
+               "eb": dict(zip(eb["wave"], eb["eb"].astype(float))) if region and eb is not None else {}}
+    return Chart(name, canvas.svg(), words.caption, words.alt(finding))
 
 
-def _trend_finding(national, local, constructs, waves, lang) -> str:
-    focus = local if not local.empty else national
-    titles = dict(constructs)
-    first, last = waves[0], waves[-1]
-    wide = focus[focus["construct"].isin(titles)].pivot_table(index="construct", columns="wave", values="mean")
-    if wide.empty:
-        return ""
-    parts = []
-    if first in wide.columns and last in wide.columns and first != last:
-        diff = (wide[last] - wide[first]).dropna()
-        if not diff.empty:
-            up, down = diff.idxmax(), diff.idxmin()
-            key = "alt_trend_up" if diff[up] >= 0 else "alt_trend_down"
-            parts.append(t(key, lang, construct=titles[up], a=number(wide.loc[up, first], lang, 1),
-                           b=number(wide.loc[up, last], lang, 1)))
-            if diff[down] < 0 and down != up:
-                parts.append(t("alt_trend_down", lang, construct=titles[down], a=number(wide.loc[down, first], lang, 1),
-                               b=number(wide.loc[down, last], lang, 1)))
-    if not parts:
-        column = wide.columns[-1]
-        col = wide[column].dropna()
-        hi, lo = col.idxmax(), col.idxmin()
-        parts.append(t("alt_trend_one", lang, construct=titles[hi], a=number(col[hi], lang, 1), low=titles[lo],
-                       b=number(col[lo], lang, 1)))
-    if not local.empty:
-        nat = national.pivot_table(index="construct", columns="wave", values="mean")
-        reg = local.pivot_table(index="construct", columns="wave", values="mean")
-        column = [w for w in waves if w in reg.columns and w in nat.columns]
-        if column:
-            both = pd.concat([reg[column[-1]], nat[column[-1]]], axis=1, keys=["r", "n"]).dropna()
-            both = both[both.index.isin(titles)]
-            parts.append(t("alt_trend_region", lang, above=int((both["r"] > both["n"]).sum()), k=len(both)))
-    return " ".join(parts)
+def _by_wave(rows: pd.DataFrame) -> dict[str, float]:
+    """wave → mean of the shown rows (waves without a mean left out)."""
+    rows = rows.dropna(subset=["mean"])
+    return dict(zip(rows["wave"], rows["mean"].astype(float)))
+
+
+# ----------------------------------------------------------------------------------------
+# answers per item
 
 
 def items_chart(shares: pd.DataFrame, items, scale, lang: str, *, name: str, scope: str, wave: str,
@@ -225,7 +220,8 @@ def items_chart(shares: pd.DataFrame, items, scale, lang: str, *, name: str, sco
     """Diverging stacked bars of the answers to ``items`` (all on ``scale``) in one wave.
 
     Disagreeing answers extend left of zero, agreeing ones right; a middle category
-    straddles zero. Percentages of 7 % or more are printed in their segments.
+    straddles zero. Percentages of 7 % or more are printed in their segments where they
+    fit; the legend names the categories in the order of the bars.
     """
     rows = _shown(shares, "item shares")
     rows = rows[(rows["region"] == region) & (rows["wave"] == wave)]
@@ -239,46 +235,61 @@ def items_chart(shares: pd.DataFrame, items, scale, lang: str, *, name: str, sco
     colours = DIVERGING.get(k, DIVERGING[5] if k % 2 else DIVERGING[6])
     half = k // 2
     labels_text = scale.labels.get(lang) or scale.labels.get("nb") or [str(v) for v in values]
-    with plt.rc_context(STYLE):
-        height = 0.42 * len(order) + 1.3
-        fig, ax = plt.subplots(figsize=(7.2, height))
-        fig.subplots_adjust(left=0.42, right=0.97, top=1 - 0.15 / height, bottom=1.05 / height)
-        y = np.arange(len(order))[::-1]
-        neg = wide[values[:half]].sum(axis=1).to_numpy()
-        if k % 2:
-            neg = neg + wide[values[half]].to_numpy() / 2
-        left = -neg
+    legend_rows = -(-k // 3)
+    width, row_h, label_w = 518.0, 30.0, 210.0
+    top, plot_h = 8.0, row_h * len(order)
+    height = top + plot_h + 34 + 14 * legend_rows + 6
+    left, right = label_w + 8, width - 12
+    canvas = Canvas(width, height)
+
+    def x(share: float) -> float:
+        return left + (right - left) * (share + 1) / 2
+
+    neg = wide[values[:half]].sum(axis=1).to_numpy()
+    if k % 2:
+        neg = neg + wide[values[half]].to_numpy() / 2
+    for tick in (-1, -0.5, 0, 0.5, 1):
+        canvas.line(x(tick), top, x(tick), top + plot_h, GRID, 0.5)
+    for r, item in enumerate(order):
+        yc = top + row_h * (r + 0.5)
+        canvas.lines(label_w, yc, wrap(item.text.get_lang(lang), label_w - 4, 7, 3), size=7, anchor="end")
+        start = -neg[r]
         for j, value in enumerate(values):
-            width = wide[value].to_numpy()
-            bars = ax.barh(y, width, left=left, color=colours[j], edgecolor="white", linewidth=0.6,
-                           label=labels_text[j] if j < len(labels_text) else str(value), height=0.7)
-            for bar, w, x0 in zip(bars, width, left):
-                if w >= 0.07:
-                    ax.text(x0 + w / 2, bar.get_y() + bar.get_height() / 2, percent(w, lang),
-                            ha="center", va="center", fontsize=7,
-                            color="white" if colours[j] in DARK else "black")
-            left = left + width
-        ax.axvline(0, color="#333333", linewidth=0.8)
-        ax.set_yticks(y)
-        ax.set_yticklabels(["\n".join(textwrap.wrap(i.text.get_lang(lang), 48)[:3]) for i in order], fontsize=7)
-        ax.set_xlim(-1, 1)
-        ax.set_xticks([-1, -0.5, 0, 0.5, 1])
-        ax.set_xticklabels([percent(abs(v), lang) for v in (-1, -0.5, 0, 0.5, 1)], fontsize=7)
-        ax.set_xlabel(t("axis_share", lang))
-        fig.legend(*ax.get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=min(k, 3),
-                   frameon=False, fontsize=7)
-        svg = _svg(fig)
+            share = float(wide.iloc[r][value])
+            canvas.rect(x(start), yc - row_h * 0.35, x(start + share) - x(start), row_h * 0.7, colours[j],
+                        "#ffffff", 0.6)
+            label = percent(share, lang)
+            if share >= 0.07 and x(start + share) - x(start) >= text_width(label, 7) + 2:
+                canvas.text((x(start) + x(start + share)) / 2, yc, label, size=7, anchor="middle",
+                            fill="#ffffff" if colours[j] in DARK else "#000000")
+            start += share
+    canvas.line(x(0), top - 2, x(0), top + plot_h + 2, "#333333", 0.8)
+    axis = top + plot_h + 8
+    for tick in (-1, -0.5, 0, 0.5, 1):
+        canvas.text(x(tick), axis, percent(abs(tick), lang), size=7, anchor="middle")
+    canvas.text((left + right) / 2, axis + 13, t("axis_share", lang), size=8, anchor="middle")
+    per_row = min(k, 3)
+    cell = (width - 40) / per_row
+    for j, value in enumerate(values):
+        r, c = divmod(j, per_row)
+        lx, ly = 20 + c * cell, axis + 30 + 14 * r
+        canvas.rect(lx, ly - 4.5, 12, 9, colours[j], "#555555", 0.4)
+        canvas.text(lx + 16, ly, labels_text[j] if j < len(labels_text) else str(value), size=7)
     agree = wide[values[(k + 1) // 2:]].sum(axis=1)
-    top, bottom = agree.idxmax(), agree.idxmin()
+    top_item, bottom_item = agree.idxmax(), agree.idxmin()
     text_of = {i.id: i.text.get_lang(lang) for i in order}
-    alt = t("alt_items", lang, k=len(order), top=_short(text_of[top]), top_share=percent(agree[top], lang),
-            bottom=_short(text_of[bottom]), bottom_share=percent(agree[bottom], lang))
+    alt = t("alt_items", lang, k=len(order), top=_short(text_of[top_item]), top_share=percent(agree[top_item], lang),
+            bottom=_short(text_of[bottom_item]), bottom_share=percent(agree[bottom_item], lang))
     caption = t("cap_items", lang, scope=scope, wave=wave, scale=" / ".join([labels_text[0], labels_text[-1]]))
-    return Chart(name, svg, caption, alt)
+    return Chart(name, canvas.svg(), caption, alt)
 
 
 def _short(text: str, width: int = 70) -> str:
     return textwrap.shorten(text, width, placeholder=" …")
+
+
+# ----------------------------------------------------------------------------------------
+# who trusts whom
 
 
 def trust_chart(trust: pd.DataFrame, region: str, wave: str, lang: str, *, name: str, scope: str,
@@ -292,70 +303,80 @@ def trust_chart(trust: pd.DataFrame, region: str, wave: str, lang: str, *, name:
     row_labels = [label_of(sector_labels, s, lang) for s in wide.index]
     col_labels = [label_of(target_labels, s, lang) for s in wide.columns]
     data = wide.to_numpy(dtype=float)
-    with plt.rc_context(STYLE):
-        width, height = 1.0 * len(col_labels) + 2.4, 0.5 * len(row_labels) + 1.5
-        fig, ax = plt.subplots(figsize=(width, height))
-        fig.subplots_adjust(left=2.1 / width, right=0.98, top=1 - 0.9 / height, bottom=0.1 / height)
-        masked = np.ma.masked_invalid(data)
-        image = ax.imshow(masked, cmap="Blues", vmin=1, vmax=scale_max, aspect="auto")
-        for (r, c), value in np.ndenumerate(data):
-            if np.isfinite(value):
-                shade = image.norm(value)
-                ax.text(c, r, number(value, lang, 1), ha="center", va="center", fontsize=8,
-                        color="white" if shade > 0.6 else "black")
-        ax.set_xticks(range(len(col_labels)))
-        ax.set_xticklabels(["\n".join(textwrap.wrap(x, 12)) for x in col_labels], fontsize=7)
-        ax.set_yticks(range(len(row_labels)))
-        ax.set_yticklabels(row_labels, fontsize=7)
-        ax.xaxis.tick_top()
-        ax.set_ylabel(t("from_sector", lang))
-        ax.set_xlabel(t("to_sector", lang))
-        ax.xaxis.set_label_position("top")
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        svg = _svg(fig)
+    label_w = max(text_width(s, 8) for s in row_labels) + 30
+    cell_w, cell_h = 64.0, 30.0
+    header = 52.0
+    width = label_w + cell_w * len(col_labels) + 10
+    height = header + cell_h * len(row_labels) + 8
+    canvas = Canvas(width, height)
+    canvas.text(label_w + cell_w * len(col_labels) / 2, 9, t("to_sector", lang), size=8, anchor="middle", bold=True)
+    canvas.text(9, header + cell_h * len(row_labels) / 2, t("from_sector", lang), size=8, anchor="middle", bold=True,
+                rotate=-90)
+    for c, label in enumerate(col_labels):
+        canvas.lines(label_w + cell_w * (c + 0.5), 32, wrap(label, cell_w - 4, 7, 2), size=7, anchor="middle")
+    for r, label in enumerate(row_labels):
+        canvas.text(label_w - 6, header + cell_h * (r + 0.5), label, size=8, anchor="end")
+        for c in range(len(col_labels)):
+            value = data[r, c]
+            x, y = label_w + cell_w * c, header + cell_h * r
+            if not np.isfinite(value):
+                canvas.rect(x, y, cell_w, cell_h, "#ffffff", "#cccccc", 0.5)
+                continue
+            shade = (value - 1) / max(1e-9, scale_max - 1)
+            canvas.rect(x, y, cell_w, cell_h, mix(BLUES, shade), "#ffffff", 1)
+            canvas.text(x + cell_w / 2, y + cell_h / 2, number(value, lang, 1), size=8, anchor="middle",
+                        fill="#ffffff" if shade > 0.6 else "#000000")
     hi = np.unravel_index(np.nanargmax(data), data.shape)
     lo = np.unravel_index(np.nanargmin(data), data.shape)
     alt = t("alt_trust", lang, hi_from=row_labels[hi[0]], hi_to=col_labels[hi[1]], hi=number(data[hi], lang, 1),
             lo_from=row_labels[lo[0]], lo_to=col_labels[lo[1]], lo=number(data[lo], lang, 1))
-    return Chart(name, svg, t("cap_trust", lang, scope=scope, wave=wave), alt)
+    return Chart(name, canvas.svg(), t("cap_trust", lang, scope=scope, wave=wave), alt)
+
+
+# ----------------------------------------------------------------------------------------
+# the learning chain
 
 
 def chain_chart(chain: pd.DataFrame, wave: str, lang: str, *, name: str, scope: str,
                 region: str | None = None) -> Chart | None:
-    """The learning-chain funnel: the share who learned, shared and used, region beside national."""
+    """The learning-chain funnel: the share who learned, shared and used, region beside national.
+
+    Each bar is centred (a funnel) and labelled with its series and percentage; the
+    country's bars are hatched, the region's solid, so print in black and white still tells them apart.
+    """
     rows = _shown(chain, "learning chain")
     rows = rows[rows["wave"] == wave]
     stages = ["learned", "shared", "used"]
     series = []
-    for key, label, colour, hatch in ((region, t("legend_region", lang), REGION_COLOUR, ""),
-                                      (TOTAL, t("legend_national", lang), NATIONAL_COLOUR, "///")):
+    for key, label, colour, hatched in ((region, t("legend_region", lang), REGION_COLOUR, False),
+                                        (TOTAL, t("legend_national", lang), NATIONAL_COLOUR, True)):
         if key is None:
             continue
         sub = rows[rows["region"] == key].set_index("stage")["share"].reindex(stages)
         if sub.notna().any():
-            series.append((label, colour, hatch, sub))
+            series.append((label, colour, hatched, sub))
     if not series:
         return None
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(6.4, 0.75 * len(stages) * len(series) / 1.5 + 1.2))
-        fig.subplots_adjust(left=0.16, right=0.98, top=0.95, bottom=0.05)
-        height = 0.8 / len(series)
-        for j, (label, colour, hatch, sub) in enumerate(series):
-            y = np.arange(len(stages))[::-1] + (len(series) - 1 - 2 * j) * height / 2
-            widths = sub.fillna(0).to_numpy()
-            ax.barh(y, widths, left=-widths / 2, height=height * 0.92, color=colour if not hatch else "#d9d9d9",
-                    hatch=hatch, edgecolor=colour, linewidth=0.8, label=label)
-            for yy, w, s in zip(y, widths, sub):
-                if pd.notna(s):
-                    ax.text(w / 2 + 0.02, yy, f"{label}: {percent(s, lang)}", va="center", fontsize=7)
-        ax.set_yticks(np.arange(len(stages))[::-1])
-        ax.set_yticklabels([label_of(STAGE_LABELS, s, lang) for s in stages])
-        ax.set_xlim(-0.55, 1.05)
-        ax.set_xticks([])
-        ax.spines["bottom"].set_visible(False)
-        ax.legend(loc="lower right", frameon=False, fontsize=7)
-        svg = _svg(fig)
+    stage_labels = [label_of(STAGE_LABELS, s, lang) for s in stages]
+    label_w = max(text_width(s, 8) for s in stage_labels) + 14
+    bar_h = 16.0
+    group_h = bar_h * len(series) + 12
+    width, top = 460.0, 6.0
+    height = top + group_h * len(stages) + 8
+    canvas = Canvas(width, height)
+    centre, half = label_w + 150, 140.0
+    for g, (stage, label) in enumerate(zip(stages, stage_labels)):
+        y0 = top + group_h * g
+        canvas.text(label_w - 6, y0 + group_h / 2 - 6, label, size=8, anchor="end")
+        for j, (name_, colour, hatched, sub) in enumerate(series):
+            share = sub[stage]
+            yy = y0 + j * bar_h
+            if pd.isna(share):
+                continue
+            w = half * 2 * float(share)
+            fill = canvas.hatch(f"hatch-{g}-{j}", colour) if hatched else colour
+            canvas.rect(centre - w / 2, yy, w, bar_h - 2, fill, colour, 0.8)
+            canvas.text(centre + max(w / 2, 0) + 6, yy + bar_h / 2 - 1, f"{name_}: {percent(share, lang)}", size=7)
     focus = series[0][3]
     stage_text = ", ".join(f"{label_of(STAGE_LABELS, s, lang).lower()} {percent(focus[s], lang)}"
                            for s in stages if pd.notna(focus[s]))
@@ -364,97 +385,4 @@ def chain_chart(chain: pd.DataFrame, wave: str, lang: str, *, name: str, scope: 
         nat = series[1][3]
         alt += " " + t("legend_national", lang) + ": " + ", ".join(
             f"{label_of(STAGE_LABELS, s, lang).lower()} {percent(nat[s], lang)}" for s in stages if pd.notna(nat[s])) + "."
-    return Chart(name, svg, t("cap_chain", lang, scope=scope, wave=wave), alt)
-
-
-@dataclass(frozen=True)
-class TrendWords:
-    """The words of one construct chart, filled in by the caller from the words files."""
-
-    caption: str
-    alt: Callable[[dict], str]
-    tick_labels: Mapping[str, str]
-    region_label: str
-    national_label: str
-
-
-def _construct_base(national: pd.DataFrame, x_of: Mapping[str, float], words: TrendWords, low: float, high: float):
-    """A construct chart's shared part: axes, date ticks, the national line and its interval band."""
-    fig = Figure(figsize=(6.6, 2.4))
-    ax = fig.add_axes((0.08, 0.2, 0.9, 0.68))
-    ticks = sorted(x_of.values())
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([words.tick_labels[w] for w in sorted(x_of, key=x_of.get)], fontsize=8)
-    pad = max(20.0, 0.04 * (ticks[-1] - ticks[0]))
-    ax.set_xlim(ticks[0] - pad, ticks[-1] + pad)
-    ax.set_ylim(low, high)
-    ax.set_yticks(np.arange(int(np.ceil(low)), int(np.floor(high)) + 1))
-    ax.tick_params(axis="y", labelsize=8)
-    ax.grid(axis="y", color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    _line_with_band(ax, national, x_of, NATIONAL_COLOUR, "--", "s")
-    return fig, ax
-
-
-def _line_with_band(ax, rows: pd.DataFrame, x_of: Mapping[str, float], colour: str, style: str, marker: str) -> list:
-    """The mean per wave (line and markers) and its 95 % interval (a band) of ``rows``."""
-    rows = rows[rows["wave"].isin(x_of.keys())]
-    if rows.empty:
-        return []
-    rows = rows.assign(x=rows["wave"].map(x_of)).sort_values("x")
-    x = rows["x"].to_numpy(dtype=float)
-    added = []
-    low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
-    ok = np.isfinite(low) & np.isfinite(high)
-    if ok.any():
-        added.append(ax.fill_between(x[ok], low[ok], high[ok], color=colour, alpha=0.15, linewidth=0))
-    added.extend(ax.plot(x, rows["mean"].to_numpy(dtype=float), linestyle=style, marker=marker, color=colour,
-                         markersize=4, linewidth=1.6))
-    return added
-
-
-def construct_chart(means: pd.DataFrame, construct: str, wave_x: Mapping[str, float], lang: str, *, name: str,
-                    words: TrendWords, region: str | None = None, scale_range=(1, 5),
-                    cache: dict | None = None) -> Chart | None:
-    """One construct over time: the region's mean against the national one, each with its 95 % interval.
-
-    ``wave_x`` places each wave on the time axis (its date as a day number), so uneven
-    spacing between waves shows as such; the tick labels are the waves' dates in words.
-    The national line (dashed, squares) is the same in every region's chart of a build:
-    with a ``cache`` it is drawn once, and each region adds its own line (solid, circles)
-    before the SVG is written. The alt text states the finding (``words.alt``).
-    """
-    rows = _shown(means, "construct means")
-    rows = rows[(rows["role"] == TOTAL) & (rows["construct"] == construct)]
-    national = rows[rows["region"] == TOTAL]
-    local = rows[rows["region"] == region] if region else rows.iloc[0:0]
-    if national.empty and local.empty:
-        return None
-    with plt.rc_context(STYLE):
-        key = ("construct", construct, lang, tuple(sorted(wave_x.items())))
-        base = cache.get(key) if cache is not None else None
-        if base is None:
-            base = _construct_base(national, wave_x, words, *scale_range)
-            if cache is not None:
-                cache[key] = base
-        fig, ax = base
-        added = _line_with_band(ax, local, wave_x, REGION_COLOUR, "-", "o")
-        handles = [matplotlib.lines.Line2D([], [], color=NATIONAL_COLOUR, linestyle="--", marker="s", markersize=4,
-                                           label=words.national_label)]
-        if added:
-            handles.insert(0, matplotlib.lines.Line2D([], [], color=REGION_COLOUR, linestyle="-", marker="o",
-                                                      markersize=4, label=words.region_label))
-        legend = fig.legend(handles=handles, loc="upper left", ncol=2, frameon=False, bbox_to_anchor=(0.07, 1.0),
-                            fontsize=8)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
-        for artist in (*added, legend):
-            artist.remove()
-    finding = {"national": _by_wave(national), "region": _by_wave(local)}
-    return Chart(name, buffer.getvalue(), words.caption, words.alt(finding))
-
-
-def _by_wave(rows: pd.DataFrame) -> dict[str, float]:
-    """wave → mean of the shown rows (waves without a mean left out)."""
-    rows = rows.dropna(subset=["mean"])
-    return dict(zip(rows["wave"], rows["mean"].astype(float)))
+    return Chart(name, canvas.svg(), t("cap_chain", lang, scope=scope, wave=wave), alt)

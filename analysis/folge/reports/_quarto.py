@@ -8,7 +8,8 @@ Two engines render the same markdown-only ``.qmd`` files:
 ``pandoc``
     pandoc (from ``pypandoc_binary``) with ``reports/filters/quarto-compat.lua`` to
     self-contained HTML with the embedded stylesheet, and pandoc → typst → PDF with the
-    ``typst`` package, the document's title and language set in the PDF.
+    ``typst`` package, the document's title and language set in the PDF. One pandoc run
+    per document writes both (``pandoc lua _render.lua``); two runs where that fails.
 
 ``choose_engine("auto")`` prefers quarto and falls back to pandoc.
 """
@@ -101,10 +102,18 @@ def project_files(reports_dir: Path, source_dir: Path) -> None:
             shutil.copyfile(src, dst)
 
 
-def _fonts_dir() -> str:
-    import matplotlib
+#: pandoc's Lua script that writes both outputs of a document in one run.
+RENDER_LUA = Path(__file__).with_name("_render.lua")
 
-    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+
+def _fonts_dir() -> str:
+    """matplotlib's DejaVu fonts (the charts' font), found without importing matplotlib."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - matplotlib is a dependency
+        return ""
+    return str(Path(list(spec.submodule_search_locations)[0]) / "mpl-data" / "fonts" / "ttf")
 
 
 _ARIA_IMG = re.compile(r'<img role="img" aria-label="([^"]*)"(?![^>]*\balt=)')
@@ -122,7 +131,8 @@ class PandocRenderer:
     """Render staged .qmd files with pandoc (HTML) and pandoc → typst (PDF).
 
     One renderer serves a whole build: the typst compiler (with its fonts: typst's own
-    plus the DejaVu fonts the charts use) is set up once.
+    plus the DejaVu fonts the charts use) is set up once per process. :meth:`render` is
+    the way in: one pandoc run for both outputs, then typst.
     """
 
     def __init__(self, source_dir: Path, timestamp: dt.datetime | None = None):
@@ -134,11 +144,46 @@ class PandocRenderer:
         self.filter = self.source_dir / "filters" / "quarto-compat.lua"
         self.timestamp = timestamp
         self._compiler = None
+        #: why the one-run path failed (then every document takes two pandoc runs), or empty
+        self._single_run_failed = ""
 
     def _run(self, args: list[str], cwd: Path) -> None:
         result = subprocess.run([self.pandoc, *args], cwd=cwd, capture_output=True, text=True)
         if result.returncode != 0:
             raise ReportError(f"pandoc failed ({' '.join(args[:1])}): {result.stderr.strip()}")
+
+    def render(self, qmd: Path, *, html: Path | None = None, pdf: Path | None = None) -> None:
+        """``qmd`` → HTML and/or PDF: one pandoc run writes both the HTML and the typst source.
+
+        The run is ``pandoc lua _render.lua`` (the project's filter applied once per
+        output, resources embedded); where that fails (a pandoc without the Lua functions
+        it needs), the document is rendered as before, one pandoc run per output, and the
+        renderer keeps to that for the rest of the build.
+        """
+        if html is None and pdf is None:
+            return
+        typ = qmd.with_suffix(".typ") if pdf is not None else None
+        if not self._single_run_failed:
+            try:
+                self._render_once(qmd, html, typ)
+            except ReportError as exc:
+                self._single_run_failed = str(exc)
+        if self._single_run_failed:
+            if html is not None:
+                self.html(qmd, html)
+            if typ is not None:
+                self.typst_source(qmd)
+        if pdf is not None:
+            self.compile_pdf(typ, pdf)
+
+    def _render_once(self, qmd: Path, html: Path | None, typ: Path | None) -> None:
+        args = ["lua", str(RENDER_LUA), qmd.name, str(self.filter)]
+        if html is not None:
+            html.parent.mkdir(parents=True, exist_ok=True)
+            args += ["--html", str(html.resolve()), str(self.css)]
+        if typ is not None:
+            args += ["--typst", typ.name, str(self.typst_template), str(self.typst_header)]
+        self._run(args, qmd.parent)
 
     def html(self, qmd: Path, out: Path) -> Path:
         """``qmd`` → self-contained HTML at ``out`` (styles and figures embedded)."""
