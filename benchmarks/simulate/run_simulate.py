@@ -5,7 +5,10 @@ What it does:
 1. runs :func:`folge.simulate.simulate` (the library behind ``folge simulate``) for the
    chosen scenarios, ``--replications`` each (default 200), in ``--jobs`` processes, and
    writes ``summary.csv``, ``summary.json`` and ``verdicts.csv`` into
-   ``benchmarks/_data/simulate-<seed>/`` (git ignores ``_data``);
+   ``benchmarks/_data/simulate-<seed>/`` (git ignores ``_data``); replications run
+   interleaved over the scenarios, and each one's verdicts are appended to
+   ``verdicts.partial.csv`` as it finishes, so a run cut short can be tallied
+   (``folge.simulate.tally(pd.read_csv(...))``);
 2. prints the calibration table, the wall time and the time per replication;
 3. checks the acceptance bars: false ``met`` ≤ α + .01 for every rule kind and scope in
    every scenario without a planted effect, false ``not-met`` ≤ α + .01 wherever the
@@ -63,14 +66,22 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     done = []
 
+    out = HERE.parent / "_data" / f"simulate-{args.seed}"
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / "verdicts.partial.csv"
+    partial.unlink(missing_ok=True)
+
     def progress(rep):
         done.append(rep)
+        # every finished replication is kept at once, so a run cut short can still be tallied
+        if rep.error is None and not rep.verdicts.empty:
+            rep.verdicts.assign(seconds=rep.seconds).to_csv(partial, mode="a", header=not partial.exists(),
+                                                            index=False)
         if len(done) % 10 == 0:
             print(f"  {len(done)}/{args.replications * len(names)} after {time.perf_counter() - started:.0f} s",
                   file=sys.stderr, flush=True)
 
     run = simulate(names, design, args.replications, args.seed, args.jobs, progress)
-    out = HERE.parent / "_data" / f"simulate-{args.seed}"
     write_run(run, out, {**vars(args), "scenarios": names})
     with_se = run.summary.copy()
     for name in ("false_met", "false_not_met", "power"):
