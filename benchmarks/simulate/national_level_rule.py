@@ -11,6 +11,10 @@ are left out, as in ``folge simulate``. On replications of ``folge simulate`` (s
 null scenarios, 110 replications) this gives the pipeline's verdict on every one of 3520
 rows.
 
+Measured (seed 2, 500 replications of each of the four null scenarios, 2026-12-03): Taylor
+false met 0.051 (null), 0.054 (composition), 0.056 (small-regions), 0.059 (spacing), each
+± 0.005; over all 16 000 rows 0.055 ± 0.002 (CR2 0.054, JK1 0.054): within α + .01.
+
 Usage::
 
     python benchmarks/simulate/national_level_rule.py [--replications 500] [--seed 2]
