@@ -409,3 +409,21 @@ def test_level_rule_prefers_the_weighted_level_of_levels_table(tmp_path):
     expected = decide([3.55], [0.02], 1.0, 3.5)  # nationally df = regions with a level - 1
     assert rules.loc[("all", "w1"), "ci_low"] == pytest.approx(expected["ci_low"][0])
     assert rules.loc[("all", "w1"), "verdict"] == expected["verdict"][0]
+
+
+def test_trend_rule_at_the_last_wave_reads_trend_table_and_fits_earlier_waves(tmp_path):
+    cells = {(r, w): [v + 0.2 * i for v in (HIGH if r == "r1" else LOW)]
+             for r in ("r1", "r2") for i, w in enumerate(WAVES)}
+    scores = _scores(cells)
+    fitted = _rules_of(tmp_path / "a", TREND, {"scores": scores})
+    # a trend.csv whose national row differs from the fit: the last wave must show it, earlier ones not
+    trend = pd.DataFrame([{"construct": "trust", "region": r, "estimate": e, "se": 0.05, "df": 9.0, "n": 28,
+                           "p": 0.001}
+                          for r, e in (("all", 0.9), ("r1", 0.8), ("r2", -0.4))])
+    read = _rules_of(tmp_path / "b", TREND, {"scores": scores, "trend": trend})
+    last, before = WAVES[-1], WAVES[-2]
+    assert read.loc[("all", last), "estimate"] == pytest.approx(0.9)
+    assert read.loc[("r2", last), "estimate"] == pytest.approx(-0.4)
+    assert read.loc[("r2", last), "verdict"] == "not-met"
+    assert fitted.loc[("all", last), "estimate"] != pytest.approx(0.9)
+    assert read.loc[("all", before), "estimate"] == pytest.approx(fitted.loc[("all", before), "estimate"])

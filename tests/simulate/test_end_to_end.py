@@ -54,3 +54,31 @@ def test_the_command_lists_scenarios_and_rejects_unknown_ones():
     assert wrong.exit_code == 2 and "unknown scenario" in wrong.output
     bad = runner.invoke(cli, ["simulate", "--respondents", "30-10"])
     assert bad.exit_code == 2
+
+
+def test_verdicts_only_computes_what_the_criteria_read_writes_nothing_and_judges_alike(tmp_path):
+    import numpy as np
+
+    from folge.analysis import VERDICT_TABLES
+    from folge.definitions import load_study
+    from folge.ingest import ingest_file
+    from folge.pipeline import analyze_study
+    from folge.simulate import draw_study, population_truth, scenario, write_study
+    from folge.simulate._run import _level_bars
+    from folge.simulate._study import INSTRUMENT, response_file
+
+    study = draw_study(scenario("null"), SMALL, np.random.default_rng(11))
+    root = write_study(study, tmp_path / "s", _level_bars(population_truth(study)))
+    loaded = load_study(root)
+    for wave in study.waves:
+        ingest_file(loaded, response_file(root, wave), wave, INSTRUMENT)
+    quick = analyze_study(root, tmp_path / "quick", verdicts_only=True, study=loaded)
+    assert quick.paths == [] and not (tmp_path / "quick").exists() and not (root / "results").exists()
+    assert set(VERDICT_TABLES) <= set(quick.tables) and {"criteria", "rules"} <= set(quick.tables)
+    assert not {"items", "icc", "attrition", "response_rates", "panel"} & set(quick.tables)
+    full = analyze_study(root, tmp_path / "full")
+    assert (tmp_path / "full" / "rules.csv").exists()
+    pd.testing.assert_frame_equal(quick.tables["rules"], full.tables["rules"])
+    pd.testing.assert_frame_equal(quick.tables["criteria"], full.tables["criteria"])
+    assert quick.tables["reliability"]["omega"].isna().all()
+    pd.testing.assert_series_equal(quick.tables["reliability"]["alpha"], full.tables["reliability"]["alpha"])

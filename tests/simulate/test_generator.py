@@ -36,7 +36,8 @@ def _scores(study) -> pd.DataFrame:
 
 
 def test_every_required_scenario_exists_and_says_what_it_plants():
-    assert list(SCENARIOS) == ["null", "composition", "attrition", "spacing", "small-regions", "effect"]
+    assert list(SCENARIOS) == ["null", "composition", "attrition", "attrition-mar", "spacing", "small-regions",
+                               "effect"]
     for s in SCENARIOS.values():
         assert len(s.description) > 60, s.name
     assert [s.name for s in SCENARIOS.values() if s.planted] == ["effect"]
@@ -96,6 +97,24 @@ def test_informative_attrition_makes_leavers_lower_than_stayers():
         gaps[name] = first.loc[stays, "steady"].mean() - first.loc[~stays, "steady"].mean()
     assert gaps["attrition"] > 0.15
     assert abs(gaps["null"]) < 0.1
+
+
+def test_attrition_scenarios_say_and_plant_what_staying_depends_on():
+    """MNAR: staying follows the latent level; MAR: the observed answers of the wave before."""
+    assert "MNAR" in SCENARIOS["attrition"].description and "MAR" in SCENARIOS["attrition-mar"].description
+    assert SCENARIOS["attrition"].attrition_on == "latent" and SCENARIOS["attrition-mar"].attrition_on == "answers"
+    rates = {}
+    for name in ("null", "attrition-mar"):
+        scores = _scores(_draw(name))
+        first = scores[scores["wave"] == "w1"].copy()
+        stays = first["respondent"].isin(set(scores.loc[scores["wave"] == "w2", "respondent"]))
+        observed = first["climate"]
+        high = observed > observed.median()
+        rates[name] = (stays[high].mean(), stays[~high].mean(), stays.mean())
+    high, low, mean = rates["attrition-mar"]
+    assert high - low > 0.2  # those who answered high stay more often
+    assert 0.6 < mean < 0.8  # 70 % on average
+    assert abs(rates["null"][0] - rates["null"][1]) < 0.08
 
 
 def test_spacing_writes_unequal_wave_dates(tmp_path):

@@ -8,13 +8,14 @@ Statistics → tables: this package decides *which* statistic is computed for *w
 from ._inputs import AnalysisInput, build_input
 from ._results import (MANIFEST, TABLE_COLUMNS, Results, column_kind, conform, read_manifest, read_results, typed,
                        wave_dtype, write_results)
-from ._runner import STEPS, AnalysisResult, analyze, compute_analysis, run_analysis
+from ._runner import STEPS, VERDICT_TABLES, AnalysisResult, analyze, compute_analysis, run_analysis
 from ._timings import StepTime, StepTimer
 
 __all__ = [
     "MANIFEST",
     "STEPS",
     "TABLE_COLUMNS",
+    "VERDICT_TABLES",
     "AnalysisInput",
     "AnalysisResult",
     "Results",

@@ -35,8 +35,12 @@ def _sorted_categorical(waves: pd.Series) -> pd.Series:
     return pd.Series(pd.Categorical(text, categories=sorted(set(text))), index=waves.index)
 
 
-def reliability_tables(data: AnalysisInput) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Alpha (Feldt CI), omega and item statistics per scale construct and wave."""
+def reliability_tables(data: AnalysisInput, full: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Alpha (Feldt CI), omega and item statistics per scale construct and wave.
+
+    With ``full=False`` only alpha and its CI (what the reliability gate reads): omega is
+    left empty and the item table is empty.
+    """
     rel_rows, item_rows = [], []
     for construct in data.scored_constructs(("scale",)):
         keyed = data.keyed(construct)
@@ -47,14 +51,15 @@ def reliability_tables(data: AnalysisInput) -> tuple[pd.DataFrame, pd.DataFrame]
                 continue
             part = keyed[items].take(rows_of[wave])
             alpha = cronbach_alpha(part).iloc[0].to_dict()
-            omega = mcdonald_omega(part).iloc[0]
+            omega = mcdonald_omega(part).iloc[0] if full else {"omega": np.nan, "note": ""}
             notes = [n for n in (alpha.get("note"), omega.get("note")) if isinstance(n, str) and n]
             alpha.update(construct=construct.id, wave=wave, omega=omega["omega"], note="; ".join(notes))
             rel_rows.append(alpha)
-            stats = item_statistics(part)
-            stats.insert(0, "wave", wave)
-            stats.insert(0, "construct", construct.id)
-            item_rows.append(stats)
+            if full:
+                stats = item_statistics(part)
+                stats.insert(0, "wave", wave)
+                stats.insert(0, "construct", construct.id)
+                item_rows.append(stats)
     reliability = pd.DataFrame(rel_rows)
     items_table = pd.concat(item_rows, ignore_index=True) if item_rows else pd.DataFrame()
     return reliability, items_table

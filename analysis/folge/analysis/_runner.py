@@ -32,7 +32,7 @@ from ._quality import screen_answers
 from ._results import conform, write_results
 from ._weights import attrition_table, compute_weights, levels_table, with_effective_sizes
 
-__all__ = ["AnalysisResult", "analyze", "compute_analysis", "run_analysis", "STEPS"]
+__all__ = ["AnalysisResult", "analyze", "compute_analysis", "run_analysis", "STEPS", "VERDICT_TABLES"]
 
 #: The steps of an analysis, in order, with what each writes (for progress display).
 STEPS = (
@@ -52,6 +52,11 @@ STEPS = (
 )
 
 
+#: The tables the success criteria read (:mod:`folge.criteria`): all that a verdicts-only
+#: run computes (``weights`` because ``levels`` is computed from them).
+VERDICT_TABLES = ("scores", "reliability", "invariance", "agreement", "change", "trend", "weights", "levels")
+
+
 @dataclass
 class AnalysisResult:
     """The tables of one analysis run, its manifest (what it was computed from), the files
@@ -63,27 +68,37 @@ class AnalysisResult:
     data: AnalysisInput | None = None
 
 
-def analyze(data: AnalysisInput, step: Callable[[str], None] | None = None) -> dict[str, pd.DataFrame]:
+def analyze(data: AnalysisInput, step: Callable[[str], None] | None = None, *,
+            verdicts_only: bool = False) -> dict[str, pd.DataFrame]:
     """Compute every result table from ``data``; ``step(name)`` is called before each step.
+
+    With ``verdicts_only`` only :data:`VERDICT_TABLES` are computed, and ``reliability``
+    without omega (its column is empty) and without ``items.csv``: what the criteria read,
+    for the many replications of ``folge simulate``. The tables computed are the same as
+    in a full run (same functions, same inputs).
 
     BLAS runs single-threaded here: the analyses make many small matrix operations (factor
     models of a few items), for which OpenBLAS's threads cost far more than they give
     (measured: 5 ms instead of 0.1 ms per optimiser step on two cores).
     """
     with threadpool_limits(limits=1, user_api="blas"):
-        return _analyze(data, step or (lambda name: None))
+        return _analyze(data, step or (lambda name: None), verdicts_only)
 
 
-def _analyze(data: AnalysisInput, step: Callable[[str], None]) -> dict[str, pd.DataFrame]:
+def _analyze(data: AnalysisInput, step: Callable[[str], None], verdicts_only: bool = False) -> dict[str, pd.DataFrame]:
     tables: dict[str, pd.DataFrame] = {}
     step("scores")
     tables["scores"] = data.scores
     step("reliability")
-    tables["reliability"], tables["items"] = reliability_tables(data)
+    reliability, items = reliability_tables(data, full=not verdicts_only)
+    tables["reliability"] = reliability
+    if not verdicts_only:
+        tables["items"] = items
     step("invariance")
     tables["invariance"] = invariance_table(data)
     step("aggregation")
-    tables["icc"] = icc_table(data)
+    if not verdicts_only:
+        tables["icc"] = icc_table(data)
     tables["agreement"] = agreement_table(data)
     step("change")
     tables["change"] = change_table(data)
@@ -95,14 +110,15 @@ def _analyze(data: AnalysisInput, step: Callable[[str], None]) -> dict[str, pd.D
     tables["weights"] = weights.table
     step("levels")
     tables["levels"] = levels_table(data, weights)
-    step("attrition")
-    tables["attrition"] = attrition_table(data)
-    step("programme")
-    tables["response_rates"] = with_effective_sizes(response_rates_table(data), data, weights)
-    tables["panel"] = panel_table(data)
-    tables["trust_matrix"] = trust_matrix_table(data)
-    tables["learning_chain"] = learning_chain_table(data)
-    tables["item_distribution"] = item_distribution_table(data)
+    if not verdicts_only:
+        step("attrition")
+        tables["attrition"] = attrition_table(data)
+        step("programme")
+        tables["response_rates"] = with_effective_sizes(response_rates_table(data), data, weights)
+        tables["panel"] = panel_table(data)
+        tables["trust_matrix"] = trust_matrix_table(data)
+        tables["learning_chain"] = learning_chain_table(data)
+        tables["item_distribution"] = item_distribution_table(data)
     return {name: conform(name, frame) for name, frame in tables.items()}
 
 
@@ -117,22 +133,26 @@ def _read_store(study: Study):
 
 
 def compute_analysis(study_root: str | Path = ".", wave: str | None = None,
-                     step: Callable[[str], None] | None = None) -> AnalysisResult:
+                     step: Callable[[str], None] | None = None, *, verdicts_only: bool = False,
+                     study: Study | None = None) -> AnalysisResult:
     """Analyse the study at ``study_root`` without writing anything (``paths`` is empty).
 
-    Parameters are those of :func:`run_analysis`. The manifest's ``tables`` names the
-    tables computed; a caller that adds tables (the criteria) updates it before writing.
+    Parameters are those of :func:`run_analysis`, and ``verdicts_only`` (compute only
+    :data:`VERDICT_TABLES`, see :func:`analyze`) and ``study`` (the study's definitions when
+    the caller has loaded them already; default: loaded from ``study_root``). The
+    manifest's ``tables`` names the tables computed; a caller that adds tables (the
+    criteria) updates it before writing.
     """
     step = step or (lambda name: None)
     step("read")
-    study = load_study(study_root)
+    study = study if study is not None else load_study(study_root)
     responses, snapshot, invitations = _read_store(study)
     if all(frame.empty for frame in responses.values()):
         raise AnalysisError("the store holds no responses yet: run 'folge ingest FILE --wave W' first")
     step("scores")  # screening and scoring; analyze() names this step again as it starts
     responses, quality = screen_answers(study, responses)  # flagged answers out only if exclude_flagged
     data = build_input(study, responses, wave, invitations, load_frame(study))
-    tables = analyze(data, step)
+    tables = analyze(data, step, verdicts_only=verdicts_only)
     tables["quality"] = conform("quality", quality)
     manifest = {
         "snapshot": snapshot,

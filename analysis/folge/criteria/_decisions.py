@@ -99,18 +99,33 @@ def _adjust(ev: Evidence, frame: pd.DataFrame) -> tuple[str, ...]:
     return tuple(c for c in ev.study.settings.adjust_for if c in frame and frame[c].notna().any())
 
 
+def _levels_index(ev: Evidence) -> dict[tuple[str, str, str], tuple[float, float, float]]:
+    """``levels.csv`` by (construct, scope, wave) → (n, mean, se), and by (construct, wave) the
+    number of regions with a row (memoised: one pass over the table, not one per rule row)."""
+    key = ("levels-index",)
+    if key not in ev.memo:
+        levels = ev.tables.get("levels")
+        index: dict = {}
+        if levels is not None and not levels.empty and {"mean", "se"} <= set(levels):
+            for construct, region, wave, n, mean, se in zip(
+                    levels["construct"].astype(str), levels["region"].astype(str), levels["wave"].astype(str),
+                    levels["n"], levels["mean"], levels["se"], strict=True):
+                index[(construct, region, wave)] = (float(n), float(mean), float(se))
+                if region != ALL:
+                    index[(construct, wave)] = index.get((construct, wave), 0) + 1
+        ev.memo[key] = index
+    return ev.memo[key]
+
+
 def _level_input(ev: Evidence, row: RuleRow, ind) -> None:
-    levels = ev.tables.get("levels")
-    if ind.kind == "construct" and levels is not None and not levels.empty and {"mean", "se"} <= set(levels):
-        hit = levels[(levels["construct"].astype(str) == ind.ref) & (levels["region"].astype(str) == row.scope)
-                     & (levels["wave"].astype(str) == row.wave)]
-        if len(hit):
-            n = float(hit.iloc[0]["n"])
-            regions = levels[(levels["construct"].astype(str) == ind.ref) & (levels["wave"].astype(str) == row.wave)
-                             & (levels["region"].astype(str) != ALL)]
-            df = (len(regions) - 1) if row.scope == ALL else n - 1
-            row.mode, row.estimate, row.se, row.df, row.n = "t", float(hit.iloc[0]["mean"]), float(hit.iloc[0]["se"]), \
-                float(df), n
+    if ind.kind == "construct":
+        index = _levels_index(ev)
+        hit = index.get((ind.ref, row.scope, row.wave))
+        if hit is not None:
+            n, mean, se = hit
+            # a region's weighted mean: n - 1 df; the national one, clustered by region: regions - 1
+            df = index.get((ind.ref, row.wave), 0) - 1 if row.scope == ALL else n - 1
+            row.mode, row.estimate, row.se, row.df, row.n = "t", mean, se, float(df), n
             return
     if ind.kind == "construct":
         x = ev.scores(ind, row.scope, row.wave)["score"].to_numpy(dtype=float)
@@ -162,6 +177,26 @@ def _change_input(ev: Evidence, row: RuleRow, ind) -> None:
         row.se = math.sqrt(a.mean() * (1 - a.mean()) / a.size + b.mean() * (1 - b.mean()) / b.size)
 
 
+def _last_wave(ev: Evidence) -> str | None:
+    key = ("last-wave",)
+    if key not in ev.memo:
+        waves = ev.waves_with_data()
+        ev.memo[key] = waves[-1] if waves else None
+    return ev.memo[key]
+
+
+def _trend_table_rows(ev: Evidence, construct: str) -> pd.DataFrame | None:
+    """``trend.csv``'s rows of ``construct`` by region (the model over every wave), or ``None``."""
+    table = ev.tables.get("trend")
+    if table is None or table.empty or not {"construct", "region", "estimate", "se", "df", "n"} <= set(table):
+        return None
+    rows = table[table["construct"].astype(str) == construct]
+    if rows.empty:
+        return None
+    rows = rows.assign(region=rows["region"].astype(str))
+    return rows.drop_duplicates("region").set_index("region")
+
+
 def _trend_input(ev: Evidence, row: RuleRow, ind) -> None:
     row.mode, row.bar = "t", row.rule.minimum
     if ind.kind != "construct":
@@ -175,7 +210,9 @@ def _trend_input(ev: Evidence, row: RuleRow, ind) -> None:
         fitted = ev.memo[key]
     else:
         key = ("mixed-trend", ind.ref, row.wave)
-        if key not in ev.memo:
+        if key not in ev.memo and row.wave == _last_wave(ev):
+            ev.memo[key] = _trend_table_rows(ev, ind.ref)  # the same model on the same rows: trend.csv
+        if key not in ev.memo or ev.memo[key] is None:
             frame = _scores_frame(ev, ind.ref)
             if frame is None:
                 ev.memo[key] = None

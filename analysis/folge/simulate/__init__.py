@@ -25,8 +25,10 @@ SD within a region)::
 
 The invited frame per region × role is fixed (roles in the population shares .35, .30,
 .35); each wave a binomial share of a cell's invited answer (rates by role and wave from
-the scenario); of the last wave's respondents of a cell, a share stays (on average 70 %,
-probit on g[p] under informative attrition) and newcomers fill the cell's count. The
+the scenario); of the last wave's respondents of a cell, a share stays (on average 70 %;
+under informative attrition a probit on g[p], not at random, or on the person's observed
+mean score in the wave before, at random given the answers) and newcomers fill the cell's
+count. The
 latent correlation of a panel member's two waves is .55 (the score correlation about
 .45). The truth (:func:`population_truth`) is exact under this probit model.
 

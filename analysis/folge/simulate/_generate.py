@@ -60,8 +60,9 @@ class _Person:
     id: str
     region: str
     role: str
-    general: float  # standardised stable general level (what attrition selects on)
+    general: float  # standardised stable general level (what MNAR attrition selects on)
     effects: dict[str, float]  # stable effect per construct, u[p,c]
+    observed: float = 0.0  # climate score in the wave last answered (what MAR attrition selects on)
 
 
 def _frame(scenario: Scenario, design: SimulationDesign, regions, rng) -> dict[tuple[str, str], int]:
@@ -110,13 +111,28 @@ class _Panel:
         effects = {c: float(sd * (w * general + np.sqrt(1.0 - w * w) * rng.normal())) for c in CONSTRUCTS}
         return _Person(f"P{self.count:05d}", region, role, general, effects)
 
+    def _selected_on(self) -> dict[str, float]:
+        """Person id → the standardised value staying depends on (see ``Scenario.attrition_on``)."""
+        people = [p for cell in self.last.values() for p in cell]
+        if self.scenario.attrition_on == "latent":
+            return {p.id: p.general for p in people}
+        if self.scenario.attrition_on != "answers":
+            raise ValueError(f"'attrition_on' must be latent or answers (got {self.scenario.attrition_on!r})")
+        values = np.array([p.observed for p in people])
+        sd = float(values.std()) if values.size > 1 else 0.0
+        centred = values - values.mean() if values.size else values
+        z = centred / sd if sd > 0 else np.zeros_like(values)
+        return {p.id: float(v) for p, v in zip(people, z)}
+
     def wave(self, t: int, invited: Mapping[tuple[str, str], int]) -> list[_Person]:
         """The respondents of wave ``t``, cell by cell (region × role)."""
         out = []
+        selected_on = self._selected_on()
         for (region, role), n_invited in invited.items():
             answering = int(self.rng.binomial(n_invited, self.scenario.rate(role, t, self.design.waves)))
             before = self.last.get((region, role), [])
-            p_stay = norm.cdf(self.z0 + self.scenario.attrition_selectivity * np.array([p.general for p in before]))
+            z = np.array([selected_on[p.id] for p in before])
+            p_stay = norm.cdf(self.z0 + self.scenario.attrition_selectivity * z)
             stayers = [p for p, u, q in zip(before, self.rng.random(len(before)), p_stay) if u < q]
             if len(stayers) > answering:
                 keep = np.sort(self.rng.choice(len(stayers), size=answering, replace=False))
@@ -140,6 +156,7 @@ def _answers(people: list[_Person], wave: str, year: float, constructs, scenario
                           "wave": wave, "role": [p.role for p in people]})
     occasion_sd = np.sqrt(1.0 - design.person_share)
     gamma = np.array([scenario.role_effects[p.role] for p in people])
+    observed = np.zeros(len(people))
     for c in constructs:
         # η[p,c,t] = a[r,c] + b[r,c]·years[t] + γ[role] + u[p,c] + ε[p,c,t]
         eta = (np.array([c.levels[p.region] + c.slopes[p.region] * year for p in people]) + gamma
@@ -147,6 +164,10 @@ def _answers(people: list[_Person], wave: str, year: float, constructs, scenario
         x = _items(c, eta, rng) if people else np.empty((0, design.items), dtype=int)
         for j, item in enumerate(item_ids(c.id, design.items)):
             frame[item] = x[:, j].astype(int)
+        if CONSTRUCTS[c.id] and people:  # the construct that carries the planted slope: climate
+            observed = x.mean(axis=1)
+    for person, value in zip(people, observed):
+        person.observed = float(value)
     return frame
 
 

@@ -84,10 +84,12 @@ def _level_bars(truth: pd.DataFrame) -> dict[str, float]:
 
 
 def _pipeline_rules(root: Path, study) -> tuple[pd.DataFrame, str]:
+    """Ingest the answers and run ``folge analyze`` in its verdicts-only mode (the tables the
+    criteria read, nothing written), with the study's definitions loaded once."""
     loaded = load_study(root)
     for wave in study.waves:
         ingest_file(loaded, response_file(root, wave), wave, INSTRUMENT)
-    tables = analyze_study(root, root / "results").tables
+    tables = analyze_study(root, verdicts_only=True, study=loaded).tables
     if "rules" in tables:
         return tables["rules"], "rules"
     return rules_from_criteria(tables["criteria"]), "criteria"
@@ -173,7 +175,9 @@ def simulate(scenarios: Sequence[str], design: SimulationDesign | None = None, r
         raise ValueError(f"'replications' must be a whole number ≥ 1 (got {replications!r})")
     names = [scenario_named(name).name for name in scenarios]
     jobs = jobs or os.cpu_count() or 1
-    tasks = [(name, design, replication_seed(seed, name, i), i) for name in names for i in range(replications)]
+    # interleaved (replication 0 of every scenario, then 1, ...) so that a run cut short
+    # still covers every scenario; each replication's seed does not depend on the order
+    tasks = [(name, design, replication_seed(seed, name, i), i) for i in range(replications) for name in names]
     started = time.perf_counter()
     done: list[Replication] = []
     say = progress or (lambda rep: None)

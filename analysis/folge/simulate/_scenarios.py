@@ -53,8 +53,14 @@ class Scenario:
     retention
         Share of a wave's respondents who answer again in the next wave (on average).
     attrition_selectivity
-        Probit coefficient of staying on the person's standardised stable effect: 0 is
-        attrition at random, > 0 makes those who leave lower than those who stay.
+        Probit coefficient of staying: 0 is attrition at random, > 0 makes those who leave
+        lower than those who stay.
+    attrition_on
+        What staying depends on: ``"latent"``, the person's standardised stable general
+        level g (never observed: missing not at random, MNAR); ``"answers"``, the person's
+        standardised ``climate`` score in the wave they last answered (observed: missing
+        at random, MAR, for ``climate`` given its earlier answers; for ``steady``, whose
+        stable effect shares g with climate's, still not at random).
     wave_gaps
         Years between consecutive waves, cycled (``(1.0,)`` is one wave a year).
     respondents
@@ -70,6 +76,7 @@ class Scenario:
     response_rates: Mapping[str, tuple[float, float]] = field(default_factory=_base_rates)
     retention: float = 0.70
     attrition_selectivity: float = 0.0
+    attrition_on: str = "latent"
     wave_gaps: tuple[float, ...] = (1.0,)
     respondents: tuple[int, int] | None = None
 
@@ -115,10 +122,25 @@ def _composition() -> Scenario:
 
 
 def _attrition() -> Scenario:
-    """No true change, informative attrition: the chance of answering again rises with the
-    person's stable level (probit slope 0.8; 70 % stay on average), so those who leave
-    the panel are lower than those who stay and later waves' respondents lean positive."""
+    """No true change, informative attrition not at random (MNAR): the chance of answering
+    again rises with the person's latent stable level g, which no answer reveals exactly
+    (probit slope 0.8; 70 % stay on average), so those who leave the panel are lower than
+    those who stay and later waves' respondents lean positive. Neither the weighted level
+    (raked on region and role) nor the mixed model's person intercept (valid when leaving
+    depends on earlier answers) can remove this: the scenario shows the bias such
+    attrition leaves in the verdicts."""
     return Scenario("attrition", "", attrition_selectivity=0.8)
+
+
+def _attrition_mar() -> Scenario:
+    """No true change, informative attrition at random given the earlier answers (MAR): the
+    chance of answering again rises with the person's observed climate score (standardised
+    over the wave) in the wave they last answered (probit slope 0.8; 70 % stay on
+    average), so leavers are lower than stayers. For climate this is MAR, the case a
+    likelihood model that uses every answer of a person (the trend) handles; a model on
+    two waves' rows (change) or a wave's weighted mean (level) does not. For steady it is
+    still MNAR (its stable effect shares the general level with climate's)."""
+    return Scenario("attrition-mar", "", attrition_selectivity=0.8, attrition_on="answers")
 
 
 def _spacing() -> Scenario:
@@ -142,7 +164,7 @@ def _effect() -> Scenario:
 
 #: Every scenario by name, in the order they are run.
 SCENARIOS: Mapping[str, Scenario] = {
-    s.name: s for s in map(_made, (_null, _composition, _attrition, _spacing, _small_regions, _effect))
+    s.name: s for s in map(_made, (_null, _composition, _attrition, _attrition_mar, _spacing, _small_regions, _effect))
 }
 
 
@@ -158,6 +180,8 @@ def scenario(name: str) -> Scenario:
     --------
     >>> scenario("null").slope
     0.0
+    >>> scenario("attrition-mar").attrition_on
+    'answers'
     >>> scenario("spacing").years(4)
     (0.0, 0.5, 2.5, 3.0)
     """
