@@ -47,7 +47,6 @@ import os
 import time
 import zlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +54,7 @@ import pandas as pd
 
 from ..criteria import invariance_gate
 from ..statistics import GATE_MODEL, PARTIAL_MODEL, ordinal_invariance
+from ._parallel import run_tasks
 
 __all__ = ["GATE_COLUMNS", "GATE_DESCRIPTION", "GATE_SCENARIO", "GATE_SIZES", "GATE_TRUTHS", "SHIFT", "GateRun",
            "draw_gate_study", "gate_replication", "gate_summary", "simulate_gate"]
@@ -222,18 +222,8 @@ def simulate_gate(sizes: Sequence[int] = GATE_SIZES, replications: int = 200, se
     jobs = jobs or os.cpu_count() or 1
     tasks = [(truth, int(n), _seed(seed, truth, int(n), i), i)
              for truth in truths for n in sizes for i in range(replications)]
-    say = progress or (lambda row: None)
     started = time.perf_counter()
-    done: list[dict] = []
-    if jobs == 1:
-        for task in tasks:
-            done.append(_run_one(task))
-            say(done[-1])
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for future in as_completed([pool.submit(_run_one, task) for task in tasks]):
-                done.append(future.result())
-                say(done[-1])
+    done: list[dict] = run_tasks(_run_one, tasks, jobs, progress)
     order = {t: k for k, t in enumerate(truths)}
     frame = pd.DataFrame(done)
     frame = frame.sort_values(["truth", "n", "replication"], key=lambda s: s.map(order) if s.name == "truth" else s,

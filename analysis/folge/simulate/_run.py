@@ -14,7 +14,6 @@ import time
 import traceback
 import zlib
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from ..pipeline import analyze_study
 from ._design import SimulationDesign
 from ._generate import draw_study
 from ._judge import judge_rules, rules_from_criteria
+from ._parallel import run_tasks
 from ._scenarios import Scenario, scenario as scenario_named
 from ._study import INSTRUMENT, response_file, write_study
 from ._tally import tally
@@ -179,17 +179,7 @@ def simulate(scenarios: Sequence[str], design: SimulationDesign | None = None, r
     # still covers every scenario; each replication's seed does not depend on the order
     tasks = [(name, design, replication_seed(seed, name, i), i) for i in range(replications) for name in names]
     started = time.perf_counter()
-    done: list[Replication] = []
-    say = progress or (lambda rep: None)
-    if jobs == 1:
-        for task in tasks:
-            done.append(_run_one(task))
-            say(done[-1])
-    else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for future in as_completed([pool.submit(_run_one, task) for task in tasks]):
-                done.append(future.result())
-                say(done[-1])
+    done: list[Replication] = run_tasks(_run_one, tasks, jobs, progress)
     order = {name: k for k, name in enumerate(names)}
     done.sort(key=lambda r: (order[r.scenario], r.index))
     frames = [r.verdicts for r in done if r.error is None and not r.verdicts.empty]
