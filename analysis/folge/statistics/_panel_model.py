@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from folge.statistics._ordinal_moments import item_pairs
-from folge.statistics._wlsmv_model import _levenberg_marquardt
+from folge.statistics._wlsmv_model import _levenberg_marquardt, principal_axis_loadings
 
 __all__ = ["PanelLayout", "build_panel_layout", "fit_panel", "panel_implied", "panel_jacobian",
            "panel_residual_variances", "released_panel_layout"]
@@ -194,13 +194,7 @@ def _start(layout: PanelLayout, group) -> np.ndarray:
     theta = np.zeros(layout.n_params)
     lam = np.ones((n_waves, p))
     for t in reversed(range(n_waves)):  # shared loadings end with the first wave's values
-        block = r[t * p:(t + 1) * p, t * p:(t + 1) * p].copy()
-        np.fill_diagonal(block, 0.0)
-        np.fill_diagonal(block, np.maximum(np.abs(block).max(axis=1), 0.1))
-        values, vectors = np.linalg.eigh(block)
-        load = vectors[:, -1] * np.sqrt(max(values[-1], 1e-3))
-        load = load * np.sign(load.sum()) if load.sum() != 0 else np.full(p, 0.5)
-        load = np.where(np.abs(load) < 0.05, 0.05, load)
+        load = principal_axis_loadings(r[t * p:(t + 1) * p, t * p:(t + 1) * p])
         lam[t] = load / load[0]
         theta[layout.loading[t, 1:]] = lam[t, 1:]
         theta[layout.factor[t, t]] = load[0] ** 2

@@ -20,10 +20,10 @@ from folge.statistics._panel_model import (
     panel_jacobian,
     released_panel_layout,
 )
+from folge.statistics._wlsmv_score import tied_to_first
 
 __all__ = ["PanelConstraint", "panel_constraints", "panel_score_statistic"]
 
-_KINDS = ("loading", "threshold")
 _ALL = ("loading", "threshold", "factor", "mean", "scale", "residual")
 
 
@@ -37,15 +37,7 @@ class PanelConstraint(NamedTuple):
 
 def panel_constraints(layout: PanelLayout) -> list[PanelConstraint]:
     """Constraints of ``layout``: parameter by parameter, then wave."""
-    out = []
-    for kind in _KINDS:
-        index = getattr(layout, kind)
-        for column in range(index.shape[1]):
-            if index[0, column] < 0:
-                continue
-            out += [PanelConstraint(kind, column, t) for t in range(1, layout.n_waves)
-                    if index[t, column] == index[0, column]]
-    return out
+    return tied_to_first(layout, layout.n_waves, PanelConstraint)
 
 
 def _released_theta(theta, layout: PanelLayout, released: PanelLayout) -> np.ndarray:

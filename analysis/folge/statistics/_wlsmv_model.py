@@ -29,6 +29,7 @@ __all__ = [
     "implied_all",
     "jacobian",
     "jacobian_all",
+    "principal_axis_loadings",
     "residual_variances",
     "start_values",
 ]
@@ -191,6 +192,22 @@ def jacobian(theta, layout: Layout, g: int) -> np.ndarray:
     return jacobian_all(theta, layout)[g]
 
 
+def principal_axis_loadings(r: np.ndarray) -> np.ndarray:
+    """Start loadings of one factor from a correlation matrix ``r`` (p × p; not changed).
+
+    The first principal axis of ``r`` with its diagonal replaced by each item's largest
+    absolute correlation (at least .1): λ = v₁ √max(e₁, .001), signed so that Σλ > 0
+    (.5 each when Σλ = 0), and no |λ| below .05.
+    """
+    r = r.copy()
+    np.fill_diagonal(r, 0.0)
+    np.fill_diagonal(r, np.maximum(np.abs(r).max(axis=1), 0.1))
+    values, vectors = np.linalg.eigh(r)
+    load = vectors[:, -1] * np.sqrt(max(values[-1], 1e-3))
+    load = load * np.sign(load.sum()) if load.sum() != 0 else np.full(r.shape[0], 0.5)
+    return np.where(np.abs(load) < 0.05, 0.05, load)
+
+
 def start_values(layout: Layout, groups) -> np.ndarray:
     """Sample thresholds, one-factor loadings from each group's correlations, α = 0, δ = 1.
 
@@ -204,12 +221,7 @@ def start_values(layout: Layout, groups) -> np.ndarray:
         stats = groups[g]
         r = np.eye(p)
         r[first, second] = r[second, first] = stats.correlations
-        np.fill_diagonal(r, 0.0)
-        np.fill_diagonal(r, np.maximum(np.abs(r).max(axis=1), 0.1))
-        values, vectors = np.linalg.eigh(r)
-        load = vectors[:, -1] * np.sqrt(max(values[-1], 1e-3))
-        load = load * np.sign(load.sum()) if load.sum() != 0 else np.full(p, 0.5)
-        load = np.where(np.abs(load) < 0.05, 0.05, load)
+        load = principal_axis_loadings(r)
         theta[layout.loading[g, 1:]] = load[1:] / load[0]
         theta[layout.variance[g]] = load[0] ** 2
         theta[layout.threshold[g]] = stats.thresholds

@@ -24,6 +24,7 @@ from folge.statistics._wlsmv_model import Layout, build_layout, implied_all, jac
 __all__ = [
     "Constraint",
     "equality_constraints",
+    "tied_to_first",
     "released_layout",
     "released_theta",
     "score_statistic",
@@ -48,15 +49,23 @@ def released_layout(layout: Layout) -> Layout:
 
 def equality_constraints(layout: Layout) -> list[Constraint]:
     """Constraints of ``layout`` in lavaan's order: parameter by parameter, then group."""
+    return tied_to_first(layout, layout.n_groups, Constraint)
+
+
+def tied_to_first(layout, n_sets: int, constraint=Constraint) -> list:
+    """Every loading and threshold of ``layout`` that shares set 1's parameter, in lavaan's order.
+
+    ``layout.loading`` and ``layout.threshold`` index the parameters (sets × columns, −1
+    fixed); a set is a group of the multi-group model or a wave of the panel model. Returns
+    ``constraint(kind, column, set)`` parameter by parameter, then set.
+    """
     out = []
     for kind in _KINDS:
         index = getattr(layout, kind)
         for column in range(index.shape[1]):
             if index[0, column] < 0:
                 continue
-            for g in range(1, layout.n_groups):
-                if index[g, column] == index[0, column]:
-                    out.append(Constraint(kind, column, g))
+            out += [constraint(kind, column, s) for s in range(1, n_sets) if index[s, column] == index[0, column]]
     return out
 
 
