@@ -57,10 +57,12 @@ def _env() -> dict:
     return dict(os.environ, PYTHONPATH=path)
 
 
-def fill_store(study_dir: Path, store_dir: Path) -> float | None:
+def fill_store(study_dir: Path, store_dir: Path, env: dict | None = None) -> float | None:
     """Ingest the study's answers into a store at ``store_dir`` with ``folge ingest``.
 
-    Returns the ingest's wall time, or ``None`` when a store of the same study is reused.
+    ``env`` is the environment of the ingest (default: this checkout's ``analysis/`` first on
+    ``PYTHONPATH``; another checkout's to fill a store with its folge). Returns the ingest's
+    wall time, or ``None`` when a store of the same study is reused.
     """
     meta = (study_dir / "study-meta.json").read_text()
     stamp = store_dir / "store-meta.json"
@@ -70,7 +72,7 @@ def fill_store(study_dir: Path, store_dir: Path) -> float | None:
     store_dir.mkdir(parents=True)
     for folder in ("research", "instruments"):
         shutil.copytree(study_dir / folder, store_dir / folder)
-    env = _env()
+    env = dict(env if env is not None else _env())
     env.pop("FOLGE_KEY", None)
     subprocess.run([sys.executable, "-c", "import sys; from folge.pseudonym import create_key; create_key(sys.argv[1])",
                     str(store_dir)], check=True, env=env)
@@ -81,7 +83,7 @@ def fill_store(study_dir: Path, store_dir: Path) -> float | None:
     seconds = time.perf_counter() - started
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
-        raise SystemExit("folge ingest failed")
+        raise SystemExit(f"folge ingest ({env['PYTHONPATH']}) failed")
     stamp.write_text(meta)
     return seconds
 

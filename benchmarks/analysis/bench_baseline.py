@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -38,41 +37,12 @@ REPO = HERE.parents[1]
 DATA = REPO / "benchmarks" / "_data"
 sys.path.insert(0, str(HERE))
 
-from bench_analyze import FOLGE  # noqa: E402
+from bench_analyze import FOLGE, fill_store  # noqa: E402
 from make_study import make_study  # noqa: E402
 
 
 def _env(package: Path) -> dict:
     return dict(os.environ, PYTHONPATH=str(package), OPENBLAS_NUM_THREADS="1")
-
-
-def fill_store(study_dir: Path, store_dir: Path, package: Path) -> float | None:
-    """``folge ingest`` of the study's answers into ``store_dir`` by the folge in ``package``.
-
-    Returns the ingest's wall time, or ``None`` when a store of the same study is reused.
-    """
-    meta = (study_dir / "study-meta.json").read_text()
-    stamp = store_dir / "store-meta.json"
-    if stamp.exists() and stamp.read_text() == meta and (store_dir / "data").is_dir():
-        return None
-    shutil.rmtree(store_dir, ignore_errors=True)
-    store_dir.mkdir(parents=True)
-    for folder in ("research", "instruments"):
-        shutil.copytree(study_dir / folder, store_dir / folder)
-    env = _env(package)
-    env.pop("FOLGE_KEY", None)
-    subprocess.run([sys.executable, "-c", "import sys; from folge.pseudonym import create_key; create_key(sys.argv[1])",
-                    str(store_dir)], check=True, env=env)
-    files = sorted(str(p) for p in (study_dir / "answers").glob("wave-*.csv"))
-    started = time.perf_counter()
-    proc = subprocess.run([*FOLGE, "ingest", "--study", str(store_dir), *files],
-                          capture_output=True, text=True, env=env, check=False)
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
-        raise SystemExit(f"folge ingest ({package}) failed")
-    stamp.write_text(meta)
-    return seconds
 
 
 def run_once(cmd: list[str], env: dict) -> dict:
@@ -124,7 +94,7 @@ def main(argv=None) -> None:
         "this": ((args.candidate.resolve() if args.candidate else REPO) / "analysis", DATA / f"analysis-store-{size}"),
     }
     for name, (package, store) in variants.items():
-        ingest = fill_store(study_dir, store, package)
+        ingest = fill_store(study_dir, store, _env(package))
         print(f"store ({name}): {store} " + ("(reused)" if ingest is None else f"(folge ingest: {ingest:.1f} s)"),
               flush=True)
     out_root = args.out or DATA / f"baseline-compare-{size}"
