@@ -144,13 +144,17 @@ def test_criteria_words_short_reason_and_hidden_detail(study):
     from folge.reports._criteria_text import CriteriaText
 
     words = CriteriaText(study, {}, [])
-    rules = [{"kind": "level", "indicator": "x", "status": "fail", "value": 3.36, "n": 38, "threshold": 3.5,
-              "p": 0.9, "reasons": ["level-mean"]},
-             {"kind": "change", "indicator": "x", "status": "pass", "value": 0.5, "n": 38, "threshold": 0.0,
-              "p": 0.001, "reasons": ["change-mean"]}]
+    rules = [{"kind": "level", "indicator": "x", "verdict": "inconclusive", "applies": True, "estimate": 3.36,
+              "ci_low": 3.1, "ci_high": 3.62, "bar": 3.5, "p_adj": 0.9, "mde": 0.4, "n": 38, "reasons": []},
+             {"kind": "change", "indicator": "x", "verdict": "met", "applies": True, "estimate": 0.5,
+              "ci_low": 0.21, "ci_high": 0.79, "bar": 0.0, "p_adj": 0.001, "mde": 0.3, "n": 38, "reasons": []}]
     row = {"criterion": "c", "region": "a", "wave": "1", "verdict": "partly-met", "gate": "", "rules": json.dumps(rules)}
-    assert words.short_reason(row, "nb") == "1 av 2 regler oppfylt; nivå ikke nådd (3,36 < 3,50)"
-    assert words.short_reason(row, "en") == "1 of 2 rules met; level not reached (3.36 < 3.50)"
+    # the clause words the first rule not met with its bounds, never "not met" for a rule not settled
+    assert words.short_reason(row, "nb") == "1 av 2 regler oppfylt; nivå ikke avklart ennå (3,36; mellom 3,10 og 3,62 mot 3,50)"
+    assert words.short_reason(row, "en") == "1 of 2 rules met; level not settled yet (3.36; between 3.10 and 3.62 against 3.50)"
+    settled = json.dumps([{**rules[0], "verdict": "not-met", "ci_high": 3.45}, rules[1]])
+    assert words.short_reason({**row, "rules": settled}, "nn") == \
+        "1 av 2 reglar oppfylte; nivå ikkje oppfylt (3,36; øvre grense 3,45 under 3,50)"
     few = {**row, "verdict": "insufficient-data", "gate": "n"}
     assert words.short_reason(few, "nn") == "for få svar"
     hidden = pd.DataFrame([{**row, "suppressed": True, "suppression": "secondary", "value": float("nan")}])

@@ -20,7 +20,7 @@ from ..definitions import (
     load_criteria,
 )
 from ._decisions import RULES_COLUMNS
-from ._engine import CRITERIA_COLUMNS, VERDICTS, evaluate_criteria, judge_criteria, verdict_of
+from ._engine import CRITERIA_COLUMNS, VERDICTS, evaluate_criteria, judge_criteria
 from ._evidence import ALL, Evidence
 from ._gates import MIN_REGIONS, invariance_gate
 from ._reasons import REASONS, VERDICT_LABELS, Reason, say
@@ -51,5 +51,4 @@ __all__ = [
     "judge_criteria",
     "load_criteria",
     "say",
-    "verdict_of",
 ]

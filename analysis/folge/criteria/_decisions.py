@@ -38,7 +38,7 @@ from ._evidence import ALL, Evidence
 from ._reasons import Reason
 from ._rules import RuleResult, resolve_wave
 
-__all__ = ["RULES_COLUMNS", "RuleRow", "decide_rules", "reason_text", "rule_inputs", "rules_frame", "verdict_reason"]
+__all__ = ["RULES_COLUMNS", "RuleRow", "decide_rules", "reason_text", "rule_inputs", "rule_record", "rules_frame", "verdict_reason"]
 
 #: Columns of ``rules.csv`` (the result contract's), then the English reason.
 RULES_COLUMNS = ("criterion", "rule", "kind", "region", "wave", "indicator", "estimate", "ci_low", "ci_high", "bar",
@@ -376,12 +376,48 @@ def reason_text(row: RuleRow, lang: str) -> str:
     return "; ".join([text, *notes])
 
 
+def _small_cell(row: RuleRow) -> bool:
+    """Whether a gate closed on too few answers, so the row's ``n`` must not be shown either."""
+    return row.result.status == "insufficient" and any(g.code in _SMALL_CELL for g in row.result.reasons)
+
+
+def _json_number(x) -> float | None:
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        return None
+    return round(value, 6) if math.isfinite(value) else None
+
+
+def rule_record(row: RuleRow) -> dict:
+    """One decided rule as a JSON-friendly dict: the ``rules`` column of ``criteria.csv``.
+
+    It carries the same figures as the rule's ``rules.csv`` row (``estimate``, ``ci_low``,
+    ``ci_high``, ``bar``, ``p_adj``, ``mde``, ``n`` and ``verdict``), so the reports word each
+    rule from its published verdict and bounds. ``applies`` is false for a rule that does not
+    apply to this scope or wave; ``reasons`` are the codes of its gates and notes
+    (:mod:`folge.criteria._reasons`); ``minimum`` is the number of regions an association
+    needs before it is judged rather than described.
+    """
+    d = row.decision
+    return {
+        "kind": row.rule.kind, "indicator": row.rule.indicator,
+        "verdict": d.get("verdict", "insufficient-data"), "applies": row.result.status != "not-applicable",
+        "estimate": _json_number(row.estimate), "ci_low": _json_number(d.get("ci_low")),
+        "ci_high": _json_number(d.get("ci_high")), "bar": _json_number(row.bar),
+        "p_adj": _json_number(d.get("p_adj")), "mde": _json_number(d.get("mde")),
+        "n": None if _small_cell(row) else _json_number(row.n),
+        "fact": row.mode == "fixed", "minimum": row.extra.get("minimum"),
+        "reasons": [r.code for r in row.result.reasons],
+    }
+
+
 def rules_frame(rows: list[RuleRow], ev: Evidence) -> pd.DataFrame:
     """The rows of ``rules.csv``."""
     records = []
     for row in rows:
         d = row.decision
-        hidden = row.result.status == "insufficient" and any(g.code in _SMALL_CELL for g in row.result.reasons)
+        hidden = _small_cell(row)
         records.append({
             "criterion": row.criterion, "rule": row.position, "kind": row.rule.kind, "region": row.scope,
             "wave": row.wave, "indicator": row.rule.indicator, "estimate": row.estimate,

@@ -11,7 +11,8 @@ is met, ``partly-met`` when some are met and others not, ``insufficient-data`` w
 is applicable, ``inconclusive`` otherwise (``descriptive`` when every rule only describes).
 The figures of the row (``indicator, value, n, threshold, p``) are those of the first rule
 whose verdict is the criterion's (for ``partly-met``: the first not met); ``p`` is that
-rule's adjusted p. Every rule's result is kept in ``rules`` (JSON) and the reason texts
+rule's adjusted p. Every rule's ``rules.csv`` figures and verdict are kept in ``rules`` (JSON,
+:func:`folge.criteria._decisions.rule_record`) and the reason texts
 (``reason`` in bokmål, ``reason_en`` in English) give each rule's verdict with its bounds.
 Waves with no data stored at all (not yet collected) get no rows.
 """
@@ -28,12 +29,12 @@ from ..definitions import Study
 from ..definitions import Criterion
 from ._evidence import ALL, Evidence
 from ..statistics import combine_verdicts
-from ._decisions import RuleRow, decide_rules, reason_text, rule_inputs, rules_frame
+from ._decisions import RuleRow, decide_rules, reason_text, rule_inputs, rule_record, rules_frame
 from ._gates import GATE_OF
-from ._reasons import RULE_LABELS, Reason
-from ._rules import RuleResult, evaluate_rule
+from ._reasons import RULE_LABELS
+from ._rules import evaluate_rule
 
-__all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "judge_criteria", "verdict_of"]
+__all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "judge_criteria"]
 
 #: Columns of ``criteria.csv``: the result contract's ten (``folge.analysis.TABLE_COLUMNS``), then the extra ones.
 CRITERIA_COLUMNS = (
@@ -57,25 +58,6 @@ CRITERIA_COLUMNS = (
 )
 #: Verdicts of ``criteria.csv``, best first (``descriptive``: every rule only describes).
 VERDICTS = ("met", "partly-met", "not-met", "inconclusive", "insufficient-data", "descriptive")
-
-
-def verdict_of(results: Iterable[RuleResult]) -> tuple[str, RuleResult | None, list[Reason]]:
-    """``(verdict, deciding result, gate reasons)`` from the two-way results of one criterion's
-    rules (pass/fail: the test outcome alone, without bounds; kept for callers of the engine's
-    rules, the published verdicts are three-way: :func:`judge_criteria`)."""
-    results = list(results)
-    closed = [r for r in results if r.status == "insufficient"]
-    if closed:
-        gates = list(dict.fromkeys(g for r in closed for g in r.reasons))
-        return "insufficient-data", closed[0], gates
-    applicable = [r for r in results if r.status in ("pass", "fail")]
-    if not applicable:
-        return "insufficient-data", results[0] if results else None, []
-    passed = [r for r in applicable if r.status == "pass"]
-    failed = [r for r in applicable if r.status == "fail"]
-    if not failed:
-        return "met", passed[0], []
-    return ("partly-met" if passed else "not-met"), failed[0], []
 
 
 def _nan(value) -> float:
@@ -121,8 +103,7 @@ def _row(crit: Criterion, scope: str, wave: str, rows: list[RuleRow]) -> dict:
             "no-rule" if verdict == "insufficient-data" else ""),
         "rules_passed": sum(v == "met" for v in verdicts),
         "rules_applicable": len(applicable),
-        "rules": json.dumps([{**row.result.as_dict(), "verdict": row.decision.get("verdict")} for row in rows],
-                            ensure_ascii=False),
+        "rules": json.dumps([rule_record(row) for row in rows], ensure_ascii=False),
         "ci_low": _nan(decider.decision.get("ci_low", math.nan)) if shown else math.nan,
         "ci_high": _nan(decider.decision.get("ci_high", math.nan)) if shown else math.nan,
     }

@@ -1,7 +1,10 @@
 """The success criteria in words: a short reason per verdict and the rule-by-rule detail.
 
-``criteria.csv`` carries each verdict with its rules as JSON (kind, indicator, status,
-figures, reason codes). This module turns those into a reader's words in nb, nn or en,
+``criteria.csv`` carries each verdict with its rules as JSON: each rule's three-way verdict
+with the figures of its ``rules.csv`` row (estimate, one-sided bounds, bar, adjusted p, mde,
+n) and its reason codes (:func:`folge.criteria._decisions.rule_record`), so a report never
+words a rule differently from the published table. This module turns those into a reader's
+words in nb, nn or en,
 naming indicators by the construct title or item text from the instruments (never by
 id). Definitions come from ``research/criteria.yaml`` via
 :func:`folge.criteria.load_criteria`; without it (or without the ``rules`` column) the
@@ -49,6 +52,19 @@ def _rules(raw) -> list[dict]:
     except ValueError:
         return []
     return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
+
+
+#: The verdicts a rule gets when its bounds were compared with its bar.
+_JUDGED = ("met", "not-met", "inconclusive")
+
+
+def _verdict(rule: Mapping) -> str:
+    return str(rule.get("verdict") or "insufficient-data")
+
+
+def _gated(rule: Mapping) -> bool:
+    """Whether one of the rule's gates closed (too few answers, reliability, ...)."""
+    return any(str(code).startswith("gate-") for code in rule.get("reasons") or ())
 
 
 def _short(text: str, width: int = 80) -> str:
@@ -144,7 +160,7 @@ class CriteriaText:
             return _short(str(text), 60) if not _missing(text) else "–"
         if verdict == "insufficient-data":
             gates = [g for g in str(row.get("gate") or "").split(";") if g and g != "nan"]
-            closed = [r for r in rules if r.get("status") == "insufficient"]
+            closed = [r for r in rules if _gated(r)]
             first = closed[0] if closed else {}
             for gate in ("n", "reliability", "agreement", "invariance", "no-report", "few-regions"):
                 if gate in gates:
@@ -158,17 +174,19 @@ class CriteriaText:
                     return t(key, lang, reference=self._reference(definition, str(row.get("wave", ""))),
                              wave=row.get("wave", ""))
             return t("crit_na_none", lang)
-        applicable = [r for r in rules if r.get("status") in ("pass", "fail")]
-        passed = [r for r in applicable if r.get("status") == "pass"]
-        failed = [r for r in applicable if r.get("status") == "fail"]
+        judged = [r for r in rules if _verdict(r) in _JUDGED]
+        met = [r for r in judged if _verdict(r) == "met"]
         national = str(row.get("region")) == TOTAL
-        if not failed:
-            if len(passed) > 1:
-                return t("crit_all_passed", lang)
-            return self._clause(criterion, passed[0], lang, national) if passed else "–"
-        clause = self._clause(criterion, failed[0], lang, national)
-        if passed:
-            return t("crit_k_of_m", lang, k=len(passed), m=len(applicable)) + "; " + clause
+        if not judged:
+            described = [r for r in rules if _verdict(r) == "descriptive"]
+            return self._clause(criterion, described[0], lang, national) if described else "–"
+        if len(met) == len(judged):
+            return t("crit_all_passed", lang) if len(met) > 1 else self._clause(criterion, met[0], lang, national)
+        first = next((r for r in judged if _verdict(r) == "not-met"), None) or \
+            next(r for r in judged if _verdict(r) != "met")
+        clause = self._clause(criterion, first, lang, national)
+        if met:
+            return t("crit_k_of_m", lang, k=len(met), m=len(judged)) + "; " + clause
         return clause
 
     def _gate_short(self, gate: str, criterion: str, rule: Mapping, row: Mapping, lang: str) -> str:
@@ -199,33 +217,56 @@ class CriteriaText:
         return float(values.iloc[0]) if len(values) else None
 
     def _clause(self, criterion: str, rule: Mapping, lang: str, national: bool) -> str:
-        kind, status = rule.get("kind"), rule.get("status")
+        """A judged or described rule in a few words: its kind, verdict, estimate and bounds."""
+        kind, verdict = str(rule.get("kind")), _verdict(rule)
         indicator = str(rule.get("indicator", ""))
-        value, threshold, p = rule.get("value"), rule.get("threshold"), rule.get("p")
-        share = self.is_share(criterion, indicator, value, threshold)
         ind = self.indicator(criterion, indicator)
-        ok = status == "pass"
-        if _missing(value):
-            return t("crit_status_pass" if ok else "crit_status_fail", lang)
-        if kind == "level":
-            if ind is not None and ind.kind == "milestone" and not national:
-                return t("crit_short_milestone_yes" if ok else "crit_short_milestone_no", lang)
-            v, c = self.fmt(value, lang, share), self.fmt(threshold, lang, share)
-            if ok:
-                return t("crit_short_level_yes", lang, v=v, c=c)
-            if not _missing(threshold) and float(value) < float(threshold):
-                return t("crit_short_level_no", lang, v=v, c=c)
-            return t("crit_short_level_unsure", lang, v=v, p=self.p(p, lang))
+        if kind == "level" and ind is not None and ind.kind == "milestone" and not national:
+            return t("crit_short_milestone_yes" if verdict == "met" else "crit_short_milestone_no", lang)
+        if not self._figures_allowed(criterion, rule):
+            return t(f"crit_st_{verdict}", lang)
+        kind_word = self._kind(kind, lang).lower()
+        figures = self._figures(criterion, rule, lang)
+        if rule.get("fact"):
+            return t("crit_short_fact", lang, kind=kind_word, verdict=t(f"crit_st_{verdict}", lang), **figures)
+        return t(f"crit_short_{verdict}", lang, kind=kind_word, **figures)
+
+    def _kind(self, kind: str, lang: str) -> str:
+        return t(f"crit_kind_{kind}", lang) if f"crit_kind_{kind}" in _KIND_KEYS else kind
+
+    def _figures(self, criterion: str, rule: Mapping, lang: str) -> dict[str, str]:
+        """The rule's estimate (``v``), bounds (``lo``, ``hi``), bar, mde and adjusted p as text,
+        each in the unit of its kind: a mean or a percentage for a level, a signed difference
+        (percentage points for a share) for a change, a signed slope per year for a trend,
+        Spearman's ρ for an association, a percentage for the learning chain."""
+        kind = str(rule.get("kind"))
+        share = self.is_share(criterion, str(rule.get("indicator", "")), rule.get("estimate"), rule.get("bar"))
         if kind == "change":
-            d = self.signed(100 * value, lang, 0) + t("crit_points", lang) if share else self.signed(value, lang)
-            return t("crit_short_change_yes" if ok else "crit_short_change_no", lang, d=d)
-        if kind == "trend":
-            return t("crit_short_trend_yes" if ok else "crit_short_trend_no", lang, s=self.signed(value, lang, 3))
-        if kind == "association":
-            return t("crit_short_assoc_yes" if ok else "crit_short_assoc_no", lang, rho=number(value, lang, 2))
-        if kind == "funnel":
-            return t("crit_short_funnel_yes" if ok else "crit_short_funnel_no", lang, v=percent(value, lang))
-        return t("crit_status_pass" if ok else "crit_status_fail", lang)
+            def fmt(x, signed=True):
+                if share:
+                    return (self.signed(100 * x, lang, 0) if signed else number(100 * x, lang, 0)) + \
+                        t("crit_points", lang) if not _missing(x) else "–"
+                return self.signed(x, lang) if signed and not _missing(x) else number(x, lang)
+        elif kind == "trend":
+            def fmt(x, signed=True):
+                return self.signed(x, lang, 3) if signed and not _missing(x) else number(x, lang, 3)
+        elif kind == "association":
+            def fmt(x, signed=True):
+                return number(x, lang, 2)
+        else:
+            def fmt(x, signed=True):
+                return self.fmt(x, lang, share or kind == "funnel")
+        mde = rule.get("mde")
+        if kind in ("level", "funnel") and (share or kind == "funnel"):
+            mde_text = number(None if _missing(mde) else 100 * float(mde), lang, 0) + t("crit_points", lang)
+        else:
+            mde_text = fmt(mde, signed=False)
+        value = fmt(rule.get("estimate"))
+        if kind == "trend":  # the facts' slope is per wave (status reports have no dates to go by)
+            value = t("crit_per_wave" if rule.get("fact") else "crit_per_year", lang, s=value)
+        return {"v": value, "lo": fmt(rule.get("ci_low")), "hi": fmt(rule.get("ci_high")),
+                "bar": fmt(rule.get("bar"), signed=False), "mde": mde_text, "p": self.p(rule.get("p_adj"), lang),
+                "minimum": str(rule.get("minimum") or "")}
 
     # ---- the detail section ------------------------------------------------------------
 
@@ -291,56 +332,51 @@ class CriteriaText:
 
     def rule_sentence(self, criterion: str, rule: Mapping, definition, wave: str, lang: str,
                       national: bool) -> str:
-        """One rule's outcome as a sentence in ``lang``."""
-        kind, status = str(rule.get("kind")), str(rule.get("status"))
+        """One rule's verdict as a sentence in ``lang``: what was measured, then why the
+        verdict follows from its bounds (the same figures as the rule's ``rules.csv`` row)."""
+        kind, verdict = str(rule.get("kind")), _verdict(rule)
         indicator = str(rule.get("indicator", ""))
-        head = f"{t('crit_kind_' + kind, lang) if 'crit_kind_' + kind in _KIND_KEYS else kind}" \
-               f" ({t('crit_st_' + status, lang) if 'crit_st_' + status in _ST_KEYS else status})"
         codes = [str(c) for c in rule.get("reasons", [])]
-        if status == "not-applicable":
+        if not rule.get("applies", True):
             code = codes[0] if codes else ""
             key = f"crit_na_{code}" if f"crit_na_{code}" in _NA_KEYS else "crit_na_none"
+            head = f"{self._kind(kind, lang)} ({t('crit_st_not-applicable', lang)})"
             return f"{head}: {t(key, lang, reference=self._reference(definition, wave), wave=wave)}."
-        if status == "insufficient":
-            why = [self._gate_sentence(code, criterion, indicator, wave, lang) for code in dict.fromkeys(codes)]
-            return f"{head}: {'; '.join(why) or t('crit_short_n', lang)}."
+        head = f"{self._kind(kind, lang)} ({t(f'crit_st_{verdict}', lang)})"
+        if verdict == "insufficient-data":
+            gates = [c for c in dict.fromkeys(codes) if c.startswith("gate-")]
+            why = [self._gate_sentence(code, criterion, indicator, wave, lang) for code in gates]
+            return f"{head}: {'; '.join(why) or t('crit_not_estimable', lang)}."
         if not self._figures_allowed(criterion, rule):
             return f"{head}."
-        value, threshold, p, n = rule.get("value"), rule.get("threshold"), rule.get("p"), rule.get("n")
-        share = self.is_share(criterion, indicator, value, threshold)
-        what = self.what(criterion, indicator, lang, national)
-        ok = status == "pass"
         ind = self.indicator(criterion, indicator)
-        n_text = number(n, lang, 0)
+        if kind == "level" and ind is not None and ind.kind == "milestone" and not national:
+            key = "crit_rule_milestone_yes" if verdict == "met" else "crit_rule_milestone_no"
+            return f"{head}: {t(key, lang, title=self.name(criterion, indicator, lang))}."
+        figures = self._figures(criterion, rule, lang)
+        said = self._statement(criterion, rule, definition, wave, lang, national, figures)
+        if rule.get("fact"):
+            return f"{head}: {said}."
+        why = "crit_why_inconclusive_plain" if verdict == "inconclusive" and _missing(rule.get("mde")) \
+            else f"crit_why_{verdict}"
+        return f"{head}: {said}; {t(why, lang, **figures)}."
+
+    def _statement(self, criterion: str, rule: Mapping, definition, wave: str, lang: str, national: bool,
+                   figures: Mapping[str, str]) -> str:
+        """What the rule measured, without its verdict: '{what} is 3.42 (n = 40)'."""
+        kind = str(rule.get("kind"))
+        indicator = str(rule.get("indicator", ""))
+        what = self.what(criterion, indicator, lang, national)
+        n_text = number(rule.get("n"), lang, 0)
+        fact = "_fact" if rule.get("fact") else ""
         if kind == "level":
-            if ind is not None and ind.kind == "milestone" and not national:
-                key = "crit_rule_milestone_yes" if ok else "crit_rule_milestone_no"
-                return f"{head}: {t(key, lang, title=self.name(criterion, indicator, lang))}."
-            v, c = self.fmt(value, lang, share), self.fmt(threshold, lang, share)
-            if ind is not None and ind.is_fact:
-                key = "crit_rule_fact_yes" if ok else "crit_rule_fact_no"
-                return f"{head}: {t(key, lang, what=what, v=v, c=c, n=n_text)}."
-            if ok:
-                key = "crit_rule_level_yes"
-            elif not _missing(value) and not _missing(threshold) and float(value) < float(threshold):
-                key = "crit_rule_level_no"
-            else:
-                key = "crit_rule_level_unsure"
-            return f"{head}: {t(key, lang, what=what, v=v, c=c, n=n_text, p=self.p(p, lang))}."
+            return t(f"crit_say_level{fact}", lang, what=what, v=figures["v"], n=n_text, bar=figures["bar"])
         if kind == "change":
-            d = self.signed(100 * value, lang, 0) + t("crit_points", lang) if share else self.signed(value, lang)
-            ref = self._reference(definition, wave)
-            if ind is not None and ind.is_fact:
-                return f"{head}: {t('crit_rule_change_fact', lang, what=what, d=d, ref=ref)}."
-            key = "crit_rule_change_yes" if ok else "crit_rule_change_no"
-            return f"{head}: {t(key, lang, what=what, d=d, ref=ref, n=n_text, p=self.p(p, lang))}."
+            return t(f"crit_say_change{fact}", lang, what=what, d=figures["v"],
+                     ref=self._reference(definition, wave), n=n_text, bar=figures["bar"])
         if kind == "trend":
             k = self.waves.index(wave) + 1 if wave in self.waves else "–"
-            s = self.signed(value, lang, 3)
-            if ind is not None and ind.is_fact:
-                return f"{head}: {t('crit_rule_trend_fact', lang, what=what, s=s, k=k)}."
-            key = "crit_rule_trend_yes" if ok else "crit_rule_trend_no"
-            return f"{head}: {t(key, lang, what=what, s=s, k=k, n=n_text, p=self.p(p, lang))}."
+            return t(f"crit_say_trend{fact}", lang, what=what, s=figures["v"], k=k, n=n_text, bar=figures["bar"])
         if kind == "association":
             outcome, at, outcome_at = "", "", ""
             if definition is not None and definition.outcome:
@@ -348,15 +384,12 @@ class CriteriaText:
                 outcome = self.name(out_crit, out_ind, lang)
                 at = self._wave_of(definition.at, wave)
                 outcome_at = self._wave_of(definition.outcome_at, wave)
-            key = "crit_rule_assoc_yes" if ok else "crit_rule_assoc_no"
-            return f"{head}: {t(key, lang, a=self.name(criterion, indicator, lang), at=at, b=outcome, bt=outcome_at, rho=number(value, lang, 2), n=n_text, p=self.p(p, lang))}."
-        if kind == "funnel":
-            stages = list(getattr(definition, "indicators", ()) or ())
-            chain = " → ".join(label_of(STAGE_LABELS, s, lang).lower() if s in STAGE_LABELS
-                               else self.name(criterion, s, lang) for s in stages)
-            key = "crit_rule_funnel_yes" if ok else "crit_rule_funnel_no"
-            return f"{head}: {t(key, lang, chain=chain, c=percent(threshold, lang), v=percent(value, lang), n=n_text, p=self.p(p, lang))}."
-        return f"{head}."
+            return t("crit_say_assoc", lang, a=self.name(criterion, indicator, lang), at=at, b=outcome,
+                     bt=outcome_at, rho=figures["v"], n=n_text)
+        stages = list(getattr(definition, "indicators", ()) or ())
+        chain = " → ".join(label_of(STAGE_LABELS, s, lang).lower() if s in STAGE_LABELS
+                           else self.name(criterion, s, lang) for s in stages)
+        return t("crit_say_funnel", lang, chain=chain, v=figures["v"], n=n_text)
 
     def _wave_of(self, ref, wave: str) -> str:
         if ref in (None, "last"):
@@ -391,4 +424,3 @@ def _keys(prefix: str) -> set[str]:
 
 _NA_KEYS = _keys("crit_na_")
 _KIND_KEYS = _keys("crit_kind_")
-_ST_KEYS = _keys("crit_st_")

@@ -79,6 +79,13 @@ class _Coded:
     constructs: np.ndarray | None = None
 
 
+
+def _codes_in(column: pd.Series, categories) -> np.ndarray:
+    """Position of each value of ``column`` in ``categories`` (unique), −1 where it is not one."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.set_categories(categories).cat.codes.to_numpy(dtype=np.intp)
+    return pd.Index(categories).get_indexer(column).astype(np.intp)
+
 def _coded(people: pd.DataFrame, scores: pd.DataFrame | None) -> _Coded:
     person, persons = _codes(people["respondent"])
     region, regions = _codes(people["region"])
@@ -88,8 +95,8 @@ def _coded(people: pd.DataFrame, scores: pd.DataFrame | None) -> _Coded:
         return _Coded(person, region, role, wave, regions, roles, waves, len(persons))
     # codes of the whole columns, then one mask (categorical columns are recoded without hashing)
     score = scores["score"].to_numpy(dtype=float, na_value=np.nan)
-    who = pd.Categorical(scores["respondent"], categories=persons).codes.astype(np.intp)
-    when = pd.Categorical(scores["wave"], categories=waves).codes.astype(np.intp)
+    who = _codes_in(scores["respondent"], persons)
+    when = _codes_in(scores["wave"], waves)
     construct, constructs = _codes(scores["construct"])
     keep = (who >= 0) & (when >= 0) & (construct >= 0) & ~np.isnan(score)
     return _Coded(person, region, role, wave, regions, roles, waves, len(persons), who[keep], when[keep],
