@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -73,6 +74,17 @@ def test_every_index_link_resolves(all_site):
         assert any("questionnaires/" in link for link in links)
         for link in links:
             assert (home / link).resolve().exists(), (home, link)
+
+
+def test_each_index_links_the_other_languages_in_their_own_names(all_site):
+    homes = {"nb": all_site, "nn": all_site / "nn", "en": all_site / "en"}
+    names = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+    for lang, home in homes.items():
+        text = (home / "index.html").read_text(encoding="utf-8")
+        for other, other_home in homes.items():
+            link = Path(os.path.relpath(other_home / "index.html", home)).as_posix()
+            anchor = f'<a href="{link}"><span lang="{other}">{names[other]}</span></a>'
+            assert (anchor in text) == (other != lang), (lang, other)
 
 
 def test_one_disclosure_choice_for_every_language(all_site, study):

@@ -242,9 +242,13 @@ def _build(study_root, results_dir, out_dir, *, wave, formats, langs: list[str |
     templates = Templates(reports_dir / "templates")
     plan: list[Planned] = []
     shared: list[Planned] = []
+    homes = {lang: report.out_dir / ("" if k == 0 else str(lang)) / "index.html" for k, lang in enumerate(langs)}
     for k, lang in enumerate(langs):
+        translations = [(other, page) for other, page in homes.items() if other != lang and other is not None] \
+            if "html" in formats else []
         part = _plan(edition, templates, report, formats, lang, regions, prefix="" if k == 0 else str(lang),
-                     shared=shared if k else None, questionnaires=langs if len(langs) > 1 else ())
+                     shared=shared if k else None, questionnaires=langs if len(langs) > 1 else (),
+                     translations=translations)
         if k == 0:
             shared = [p for p in part if p[0].kind == "questionnaire"]
         plan += part
@@ -301,13 +305,14 @@ Planned = tuple[Doc, Callable[[], str]]
 
 def _plan(edition: Edition, templates: Templates, report: ReportSet, formats: tuple[str, ...], lang: str | None,
           regions: Iterable[str] | None, *, prefix: str = "", shared: list[Planned] | None = None,
-          questionnaires: Sequence[str] = ()) -> list[Planned]:
+          questionnaires: Sequence[str] = (), translations: Sequence[tuple[str, Path]] = ()) -> list[Planned]:
     """Every document of one language in order (national, methods, regions, questionnaires, index).
 
     ``prefix`` is the language's folder under ``_source`` and the site ("" for the first);
     ``shared`` are documents another language's plan already holds (the questionnaires):
     this language's index links them instead of building them again. ``questionnaires``:
     the languages of the printable questionnaires (default: ``lang``, else the study's).
+    ``translations``: (language, index page) of the same site in the other languages.
     """
     study = edition.study
     source, out_dir = report.source_dir / prefix, report.out_dir / prefix
@@ -344,7 +349,8 @@ def _plan(edition: Edition, templates: Templates, report: ReportSet, formats: tu
     index_doc = doc("index", "index", t("title_index", main_lang), "index.qmd", main_lang)
     others = [d for d, _ in plan] + [d for d, _ in shared or []]
     plan.append((index_doc, lambda: index_qmd(edition, templates, main_lang, others, report.data_files,
-                                              home=out_dir, data_dir=report.out_dir / "data")))
+                                              home=out_dir, data_dir=report.out_dir / "data",
+                                              translations=translations)))
     return plan
 
 

@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import jinja2
 import pandas as pd
@@ -875,9 +875,15 @@ def methods_qmd(ed: Edition, templates: Templates, folder: Path, lang: str) -> s
     return templates.render("methods", lang, doc=doc, study=study, b=blocks, ref={}, prov=provenance(ed, lang))
 
 
+#: Each language's name in itself, for the links between the languages' index pages.
+LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+
+
 def index_qmd(ed: Edition, templates: Templates, lang: str, docs: list[Doc], data_files: list[str], *,
-              home: Path, data_dir: Path) -> str:
-    """The index page in folder ``home``: links to ``docs`` and to the open data in ``data_dir``."""
+              home: Path, data_dir: Path, translations: Sequence[tuple[str, Path]] = ()) -> str:
+    """The index page in folder ``home``: links to ``docs``, to the open data in ``data_dir``
+    and to the same site in the other languages (``translations``: language, its index page),
+    each named in its own language and marked with its ``lang`` for screen readers."""
 
     def rel(path: Path) -> str:
         return Path(os.path.relpath(path, home)).as_posix()
@@ -896,7 +902,10 @@ def index_qmd(ed: Edition, templates: Templates, lang: str, docs: list[Doc], dat
     data_link = rel(data_dir)
     data = [f"- [{name}]({data_link}/{name})" for name in data_files]
     data.append(f"- [{t('index_datapackage', lang)}]({data_link}/datapackage.json)")
+    languages = [f'- [[{LANGUAGE_NAMES.get(other, other)}]{{lang="{other}"}}]({rel(page)})'
+                 for other, page in translations]
     blocks = {"intro": t("index_intro", lang, programme=ed.study.programme), "reports": "\n".join(lines),
+              "languages": "\n".join(languages),
               "regions": "\n".join(regions), "questionnaires": "\n".join(questionnaires), "data": "\n".join(data)}
     doc = front_matter("index", "index", t("title_index", lang), lang, ed, subtitle=ed.study.programme)
     return templates.render("index", lang, doc=doc, study=ed.study, b=blocks, ref={}, prov=provenance(ed, lang))
