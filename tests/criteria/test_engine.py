@@ -9,15 +9,9 @@ import textwrap
 import numpy as np
 import pandas as pd
 import pytest
-from folge.criteria import (
-    CRITERIA_COLUMNS,
-    RuleResult,
-    evaluate_criteria,
-    load_criteria,
-    verdict_of,
-)
+from folge.criteria import CRITERIA_COLUMNS, evaluate_criteria, load_criteria
 from folge.definitions import load_study
-from folge.statistics import benjamini_hochberg, change_mixed, decide, regional_trend_mixed
+from folge.statistics import benjamini_hochberg, change_mixed, combine_verdicts, decide, regional_trend_mixed
 from scipy import stats
 
 from .conftest import REGIONS, WAVES, make_study
@@ -331,21 +325,23 @@ def test_every_insufficient_row_names_its_gate(tmp_path):
 
 
 # ------------------------------------------------------------------------- verdict logic
-def _r(status, kind="level"):
-    return RuleResult(kind, "x", status)
-
-
-@pytest.mark.parametrize("statuses, verdict", [
-    (["pass", "pass"], "met"),
-    (["pass", "not-applicable"], "met"),
-    (["pass", "fail"], "partly-met"),
-    (["fail", "fail", "not-applicable"], "not-met"),
-    (["pass", "insufficient"], "insufficient-data"),
-    (["not-applicable", "not-applicable"], "insufficient-data"),
+@pytest.mark.parametrize("verdicts, combined", [
+    (["met", "met"], "met"),
+    (["met", "insufficient-data"], "met"),  # a rule that cannot be judged does not count
+    (["met", "not-met"], "partly-met"),
+    (["met", "inconclusive"], "inconclusive"),
+    (["not-met", "not-met", "insufficient-data"], "not-met"),
+    (["not-met", "inconclusive"], "not-met"),
+    (["inconclusive", "insufficient-data"], "inconclusive"),
+    (["insufficient-data", "insufficient-data"], "insufficient-data"),
+    (["descriptive", "descriptive"], "descriptive"),  # only described: nothing to judge
+    (["descriptive", "insufficient-data"], "insufficient-data"),
     ([], "insufficient-data"),
 ])
-def test_verdict_logic(statuses, verdict):
-    assert verdict_of([_r(s) for s in statuses])[0] == verdict
+def test_a_criterion_combines_its_rules_as_design_says(verdicts, combined):
+    """met: every applicable rule met; not-met: one not met and none met; partly-met: some met
+    and some not; insufficient-data: no rule could be judged; inconclusive otherwise."""
+    assert combine_verdicts(verdicts) == combined
 
 
 # ------------------------------------------------------------------------- degenerate data → insufficient-data
