@@ -2,9 +2,10 @@ r"""Rules: each judges one indicator of one scope (``all`` or a region) at one w
 
 Every rule gives a :class:`RuleResult` whose ``status`` is ``pass``, ``fail``,
 ``not-applicable`` or ``insufficient`` (a gate closed; see :mod:`._gates`). The status
-is the two-way test described below, kept for the rule's figures, gates and the ``rules``
-JSON; the published verdict is three-way, from bounds against the rule's bar
-(:mod:`._decisions`, ``rules.csv``).
+is the two-way test described below. Only its gates, its reasons and the figures of facts,
+funnels and associations feed the published verdicts, which are three-way, from bounds
+against the rule's bar (:mod:`._decisions`: ``rules.csv`` and the ``rules`` JSON of
+``criteria.csv``); its p-values for level, change and trend rules are published nowhere.
 
 ``level``
     *construct*: one-sided t-test that the mean score exceeds the threshold,
