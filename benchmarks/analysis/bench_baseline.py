@@ -76,7 +76,8 @@ def main(argv=None) -> None:
     parser.add_argument("--regions", type=int, default=400)
     parser.add_argument("--waves", type=int, default=10)
     parser.add_argument("--per-cell", type=int, default=250)
-    parser.add_argument("--runs", type=int, default=2, help="runs of each version (interleaved)")
+    parser.add_argument("--runs", type=int, default=2,
+                        help="runs of each version (interleaved); 0 only prepares the study and the stores")
     parser.add_argument("--timings", action="store_true", help="pass --timings to this checkout's runs")
     parser.add_argument("--nice", action="store_true", help="run both under nice")
     parser.add_argument("--out", type=Path, default=None,
@@ -97,6 +98,8 @@ def main(argv=None) -> None:
         ingest = fill_store(study_dir, store, _env(package))
         print(f"store ({name}): {store} " + ("(reused)" if ingest is None else f"(folge ingest: {ingest:.1f} s)"),
               flush=True)
+    if args.runs < 1:  # --runs 0: only make the study and both stores, to measure later on a quiet machine
+        return
     out_root = args.out or DATA / f"baseline-compare-{size}"
     runs = {name: [] for name in variants}
     prefix = ["nice"] if args.nice else []
