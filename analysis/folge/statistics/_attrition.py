@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._codes import codes_in
+
 __all__ = ["ATTRITION_COLUMNS", "attrition"]
 
 #: Columns of :func:`attrition` (``attrition.csv`` plus construct, the Welch test and note).
@@ -79,13 +81,6 @@ class _Coded:
     constructs: np.ndarray | None = None
 
 
-
-def _codes_in(column: pd.Series, categories) -> np.ndarray:
-    """Position of each value of ``column`` in ``categories`` (unique), −1 where it is not one."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.set_categories(categories).cat.codes.to_numpy(dtype=np.intp)
-    return pd.Index(categories).get_indexer(column).astype(np.intp)
-
 def _coded(people: pd.DataFrame, scores: pd.DataFrame | None) -> _Coded:
     person, persons = _codes(people["respondent"])
     region, regions = _codes(people["region"])
@@ -95,8 +90,8 @@ def _coded(people: pd.DataFrame, scores: pd.DataFrame | None) -> _Coded:
         return _Coded(person, region, role, wave, regions, roles, waves, len(persons))
     # codes of the whole columns, then one mask (categorical columns are recoded without hashing)
     score = scores["score"].to_numpy(dtype=float, na_value=np.nan)
-    who = _codes_in(scores["respondent"], persons)
-    when = _codes_in(scores["wave"], waves)
+    who = codes_in(scores["respondent"], persons)
+    when = codes_in(scores["wave"], waves)
     construct, constructs = _codes(scores["construct"])
     keep = (who >= 0) & (when >= 0) & (construct >= 0) & ~np.isnan(score)
     return _Coded(person, region, role, wave, regions, roles, waves, len(persons), who[keep], when[keep],

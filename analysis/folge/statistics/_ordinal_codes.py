@@ -7,6 +7,8 @@ import pandas as pd
 
 from folge.statistics.reliability import _numeric_items
 
+from ._codes import codes_in
+
 __all__ = ["complete_ordinal_codes", "group_order"]
 
 
@@ -51,7 +53,7 @@ def complete_ordinal_codes(items, group):
     keep = values.notna().all(axis=1).to_numpy() & group.notna().to_numpy()
     data = values.to_numpy()[keep]
     labels = group_order(group[keep])
-    group_index = pd.Categorical(group[keep], categories=labels).codes.astype(int)
+    group_index = codes_in(group[keep], labels).astype(int)
     p = data.shape[1]
     if p < 2:
         return None, group_index, labels, [0] * p, "fewer than two items"
