@@ -423,3 +423,12 @@ def test_trend_rule_at_the_last_wave_reads_trend_table_and_fits_earlier_waves(tm
     assert read.loc[("r2", last), "verdict"] == "not-met"
     assert fitted.loc[("all", last), "estimate"] != pytest.approx(0.9)
     assert read.loc[("all", before), "estimate"] == pytest.approx(fitted.loc[("all", before), "estimate"])
+
+
+def test_a_small_mde_is_not_rounded_away():
+    """A large study's mde can be a few hundredths: the reason must not ask for 'at least 0.0'."""
+    from folge.criteria import Reason
+
+    reason = Reason("rule-inconclusive", indicator="x", value=0.52, ci_low=0.49, ci_high=0.55, bar=0.5, mde=0.04)
+    assert "minst 0,04 for å kunne vises" in reason.text("nb")
+    assert "at least 0.04 to show" in reason.text("en")
