@@ -20,7 +20,7 @@ factors free from the second wave on (lavaan's multi-group defaults for
 The rows have the columns of :data:`~folge.statistics.wlsmv.WLSMV_COLUMNS` and the models
 of :func:`~folge.statistics.ordinal_invariance`: configural, metric, scalar (each against
 the previous model), ``scalar-vs-configural`` (the gate's) and, where that fails,
-``scalar-partial``.
+``scalar-partial``, run by the same driver (:mod:`folge.statistics._invariance_steps`).
 
 References
 ----------
@@ -41,12 +41,20 @@ Statistical Software, 48(2), 1–36.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.stats import chi2 as chi2_dist
 
+from folge.statistics._invariance_steps import (
+    StepModel,
+    check_max_freed,
+    invariance_rows,
+    steps_frame,
+    strongest_release,
+)
 from folge.statistics._pairwise_moments import pairwise_statistics
 from folge.statistics._panel_data import PanelCodes, panel_codes
 from folge.statistics._panel_model import (
@@ -59,9 +67,8 @@ from folge.statistics._panel_model import (
 )
 from folge.statistics._panel_score import panel_constraints, panel_score_statistic
 from folge.statistics._wlsmv_tests import scaled_difference, scaled_shifted
-from folge.statistics.ordinal_invariance import GATE_MODEL, PARTIAL_MODEL
 from folge.statistics.polychoric import OrdinalGroup, OrdinalStatistics
-from folge.statistics.wlsmv import INVARIANCE_STEPS, WLSMV_COLUMNS, _baseline, _cfi, _rmsea, invariance_holds
+from folge.statistics.wlsmv import INVARIANCE_STEPS, _baseline, _cfi, _rmsea, invariance_holds
 
 __all__ = [
     "LONGITUDINAL_NOTE",
@@ -76,8 +83,6 @@ __all__ = [
 
 #: Opens the ``note`` of every row of the longitudinal model.
 LONGITUDINAL_NOTE = "longitudinal model, pairwise-present"
-_SCALAR = ("loadings", "thresholds")
-_HOLDS = WLSMV_COLUMNS.index("holds")
 
 
 @dataclass(frozen=True)
@@ -290,26 +295,19 @@ def longitudinal_invariance(items: pd.DataFrame, wave, respondent, *, max_freed:
     >>> res["model"].tolist(), [int(v) for v in res["df"]]
     (['configural', 'metric', 'scalar', 'scalar-vs-configural'], [15, 18, 29, 29])
     """
-    if isinstance(max_freed, bool) or not isinstance(max_freed, (int, np.integer)) or max_freed < 0:
-        raise ValueError(f"'max_freed' must be a whole number ≥ 0 (got {max_freed!r})")
+    check_max_freed(max_freed)
     panel = panel_statistics(items, wave, respondent)
     reason = _unusable(panel)
     if reason:
-        return _frame([_empty_row(name, panel, reason) for name, _ in INVARIANCE_STEPS])
-    rows, fits, previous = [], {}, None
-    for name, equal in INVARIANCE_STEPS:
-        fit = longitudinal_fit(panel, equal)
-        rows.append(_row(name, fit, previous, panel))
-        fits[name], previous = fit, fit
-    rows.append(_row(GATE_MODEL, fits["scalar"], fits["configural"], panel))
-    if rows[-1][_HOLDS] is False and max_freed > 0:
-        rows.append(_partial_row(panel, fits["configural"], fits["scalar"], int(max_freed)))
-    return _frame(rows)
+        return steps_frame([_empty_row(panel, name, reason) for name, _ in INVARIANCE_STEPS])
+    return steps_frame(invariance_rows(_longitudinal_steps(panel), max_freed))
 
 
-def _frame(rows) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(WLSMV_COLUMNS)).astype(
-        {"df": "Int64", "df_diff": "Int64", "holds": "boolean"})
+def _longitudinal_steps(panel: PanelStatistics) -> StepModel:
+    """The longitudinal model's pieces for :func:`~folge.statistics._invariance_steps.invariance_rows`."""
+    return StepModel(fit=functools.partial(longitudinal_fit, panel), row=functools.partial(_row, panel=panel),
+                     next_release=functools.partial(_next_release, panel),
+                     empty_row=functools.partial(_empty_row, panel), across="waves")
 
 
 def _unusable(panel: PanelStatistics) -> str:
@@ -327,7 +325,8 @@ def _base_note(panel: PanelStatistics) -> str:
                  panel.stats.note)
 
 
-def _empty_row(name: str, panel: PanelStatistics, reason: str) -> tuple:
+def _empty_row(panel: PanelStatistics, name: str, reason: str) -> tuple:
+    """A row named ``name`` with no fit, ``reason`` after :data:`LONGITUDINAL_NOTE`."""
     note = _join(f"{LONGITUDINAL_NOTE}", reason)
     return (name, panel.n, len(panel.waves)) + (np.nan,) * 2 + (pd.NA,) + (np.nan,) * 5 \
         + (np.nan, pd.NA, np.nan, pd.NA, note)
@@ -389,37 +388,4 @@ def longitudinal_score_tests(panel: PanelStatistics, fit: LongitudinalFit) -> pd
 def _next_release(panel: PanelStatistics, fit: LongitudinalFit, exclude) -> dict | None:
     """The item set (all thresholds, or the loading, of one item, released in every wave)
     with the smallest score-test p-value (ties: the larger X²), skipping ``exclude``."""
-    tests = longitudinal_score_tests(panel, fit)
-    tests = tests[~tests["item"].isin(list(exclude)) & np.isfinite(tests["x2"].astype(float))]
-    if tests.empty:
-        return None
-    best = tests.sort_values(["p", "x2"], ascending=[True, False], kind="stable").iloc[0]
-    return {"parameter": str(best["parameter"]), "item": str(best["item"]), "x2": float(best["x2"]),
-            "df": int(best["df"]), "p": float(best["p"])}
-
-
-def _partial_row(panel: PanelStatistics, configural: LongitudinalFit, scalar: LongitudinalFit,
-                 max_freed: int) -> tuple:
-    """The ``scalar-partial`` row: free one item at a time until the model holds."""
-    chosen, fit, row = [], scalar, None
-    while len(chosen) < max_freed:
-        release = _next_release(panel, fit, exclude=[c["item"] for c in chosen])
-        if release is None:
-            break
-        chosen.append(release)
-        fit = longitudinal_fit(panel, _SCALAR, partial=[(c["parameter"], c["item"]) for c in chosen])
-        row = _row(PARTIAL_MODEL, fit, configural, panel)
-        if row[_HOLDS] is not False:
-            break
-    if row is None:
-        return _empty_row(PARTIAL_MODEL, panel, "partial invariance: no score test could be computed")
-    return row[:_HOLDS + 1] + (_join(_freed_note(chosen), row[_HOLDS + 1]),)
-
-
-def _freed_note(chosen: list[dict]) -> str:
-    parts = []
-    for c in chosen:
-        p = "p < .001" if c["p"] < 0.001 else f"p = {c['p']:.3f}"
-        parts.append(f"{c['parameter']} of {c['item']} free across waves "
-                     f"(score test X²({c['df']}) = {c['x2']:.1f}, {p})")
-    return "; ".join(parts)
+    return strongest_release(longitudinal_score_tests(panel, fit), exclude)

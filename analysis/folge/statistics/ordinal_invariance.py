@@ -31,7 +31,9 @@ the comparison).
 Where the gate's test fails, a ``scalar-partial`` row: the scalar model with one item's
 thresholds (or loading) at a time free across groups, chosen by the score test, until it
 holds against the configural model or ``max_freed`` items are free (Byrne, Shavelson &
-Muthén 1989; Yoon & Millsap 2007 for freeing by the largest modification index).
+Muthén 1989; Yoon & Millsap 2007 for freeing by the largest modification index). The
+steps run in :mod:`folge.statistics._invariance_steps`, the driver this model shares with
+:func:`~folge.statistics.longitudinal_invariance`.
 
 References
 ----------
@@ -53,15 +55,25 @@ data-based specification searches: a Monte Carlo study. Structural Equation Mode
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
+from folge.statistics._invariance_steps import (
+    GATE_MODEL,
+    PARTIAL_MODEL,
+    StepModel,
+    check_max_freed,
+    invariance_rows,
+    steps_frame,
+    strongest_release,
+)
 from folge.statistics.polychoric import OrdinalStatistics, ordinal_statistics
 from folge.statistics.wlsmv import (
-    INVARIANCE_STEPS,
-    WLSMV_COLUMNS,
     WlsmvFit,
     _empty_rows,
+    _join,
     _row,
     _unusable,
     wlsmv_fit,
@@ -71,10 +83,6 @@ from folge.statistics.wlsmv import (
 __all__ = ["GATE_MODEL", "ORDINAL_MAX_POINTS", "PARTIAL_MODEL", "gate_estimator", "ordinal_invariance",
            "next_release"]
 
-#: ``model`` of the row of the scalar model tested against the configural model (the gate's).
-GATE_MODEL = "scalar-vs-configural"
-#: ``model`` of the row of the scalar model with some item parameters free across groups.
-PARTIAL_MODEL = "scalar-partial"
 #: Response scales of up to this many points are modelled as ordinal (WLSMV); longer
 #: ones as continuous (ML). Rhemtulla, Brosseau-Liard & Savalei (2012): with five or
 #: more categories ML is often acceptable, but with few categories or asymmetric
@@ -89,10 +97,6 @@ def gate_estimator(points: int) -> str:
     ('WLSMV', 'ML')
     """
     return "WLSMV" if 2 <= int(points) <= ORDINAL_MAX_POINTS else "ML"
-
-
-_SCALAR = ("loadings", "thresholds")
-_HOLDS = WLSMV_COLUMNS.index("holds")
 
 
 def ordinal_invariance(items: pd.DataFrame, group, *, max_freed: int = 1) -> pd.DataFrame:
@@ -149,23 +153,25 @@ def ordinal_invariance(items: pd.DataFrame, group, *, max_freed: int = 1) -> pd.
     >>> res["note"].iloc[4].split(" (")[0]
     'thresholds of i2 free across groups'
     """
-    if isinstance(max_freed, bool) or not isinstance(max_freed, (int, np.integer)) or max_freed < 0:
-        raise ValueError(f"'max_freed' must be a whole number ≥ 0 (got {max_freed!r})")
+    check_max_freed(max_freed)
     stats = ordinal_statistics(items, group)
     reason = _unusable(stats)
     if reason:
         return _empty_rows(stats, reason)
-    rows, fits, previous = [], {}, None
-    for name, equal in INVARIANCE_STEPS:
-        fit = wlsmv_fit(stats, equal)
-        rows.append(_row(name, fit, previous, stats))
-        fits[name], previous = fit, fit
-    rows.append(_row(GATE_MODEL, fits["scalar"], fits["configural"], stats))
-    if rows[-1][_HOLDS] is False and max_freed > 0:
-        rows.append(_partial_row(stats, fits["configural"], fits["scalar"], int(max_freed)))
-    return pd.DataFrame(rows, columns=list(WLSMV_COLUMNS)).astype(
-        {"df": "Int64", "df_diff": "Int64", "holds": "boolean"}
-    )
+    return steps_frame(invariance_rows(_multi_group_steps(stats), max_freed))
+
+
+def _multi_group_steps(stats: OrdinalStatistics) -> StepModel:
+    """The multi-group model's pieces for :func:`~folge.statistics._invariance_steps.invariance_rows`."""
+    return StepModel(fit=functools.partial(wlsmv_fit, stats), row=functools.partial(_row, stats=stats),
+                     next_release=functools.partial(next_release, stats),
+                     empty_row=functools.partial(_empty_row, stats), across="groups")
+
+
+def _empty_row(stats: OrdinalStatistics, name: str, reason: str) -> tuple:
+    """A row named ``name`` with no fit, ``reason`` after the data's note."""
+    return (name, stats.n, len(stats.groups)) + (np.nan,) * 2 + (pd.NA,) + (np.nan,) * 5 \
+        + (np.nan, pd.NA, np.nan, pd.NA, _join(stats.note, reason))
 
 
 def next_release(stats: OrdinalStatistics, fit: WlsmvFit, exclude=()) -> dict | None:
@@ -175,44 +181,4 @@ def next_release(stats: OrdinalStatistics, fit: WlsmvFit, exclude=()) -> dict | 
     ``loading`` of one item) with the smallest score-test p-value (ties: the larger X²),
     skipping items in ``exclude``; ``None`` when no finite test is left.
     """
-    scores = wlsmv_score_tests(stats, fit, by="item")
-    scores = scores[~scores["item"].isin(list(exclude)) & np.isfinite(scores["x2"].astype(float))]
-    if scores.empty:
-        return None
-    best = scores.sort_values(["p", "x2"], ascending=[True, False], kind="stable").iloc[0]
-    return {"parameter": str(best["parameter"]), "item": str(best["item"]), "x2": float(best["x2"]),
-            "df": int(best["df"]), "p": float(best["p"])}
-
-
-def _partial_row(stats, configural: WlsmvFit, scalar: WlsmvFit, max_freed: int) -> tuple:
-    """The ``scalar-partial`` row: free one item at a time until the model holds."""
-    freed, chosen, fit, row = [], [], scalar, None
-    while len(chosen) < max_freed:
-        release = next_release(stats, fit, exclude=[c["item"] for c in chosen])
-        if release is None:
-            break
-        chosen.append(release)
-        freed.append(("loading" if release["parameter"] == "loading" else "thresholds", release["item"]))
-        fit = wlsmv_fit(stats, _SCALAR, partial=freed)
-        row = _row(PARTIAL_MODEL, fit, configural, stats)
-        if row[_HOLDS] is not False:
-            break
-    if row is None:
-        note = "partial invariance: no score test could be computed"
-        return (PARTIAL_MODEL, stats.n, len(stats.groups)) + (np.nan,) * 2 + (pd.NA,) + (np.nan,) * 5 \
-            + (np.nan, pd.NA, np.nan, pd.NA, _join(stats.note, note))
-    return row[:_HOLDS + 1] + (_join(_freed_note(chosen), row[_HOLDS + 1]),)
-
-
-def _freed_note(chosen: list[dict]) -> str:
-    parts = []
-    for c in chosen:
-        what = "loading" if c["parameter"] == "loading" else "thresholds"
-        p = "p < .001" if c["p"] < 0.001 else f"p = {c['p']:.3f}"
-        parts.append(f"{what} of {c['item']} free across groups "
-                     f"(score test X²({c['df']}) = {c['x2']:.1f}, {p})")
-    return "; ".join(parts)
-
-
-def _join(*parts: str) -> str:
-    return "; ".join(p for p in parts if p)
+    return strongest_release(wlsmv_score_tests(stats, fit, by="item"), exclude)
