@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..statistics.change import paired_change_summary, welch_change_summary
 from ._inputs import AnalysisInput
-from ._mixed_tables import mixed_change_rows, trend_table
+from ._mixed_tables import mixed_change_rows_started, trend_table
 
 __all__ = ["comparisons", "change_table", "trend_table"]
 
@@ -109,15 +109,18 @@ def change_table(data: AnalysisInput) -> pd.DataFrame:
     """change.csv: per construct, scope and comparison the Welch, paired and mixed-model rows.
 
     The mixed-model row (``method`` names the model fitted) carries ``se``, ``df``, the
-    one-sided ``p`` and the ``p_adj`` the verdicts use (:func:`mixed_change_rows`); its
-    counts, means and Hedges' g are those of the comparison's Welch row. The Welch and
-    paired rows are descriptive: their ``p`` is their own test's, ``p_adj`` is empty (one
-    adjusted p per comparison). Region-level instruments get national rows only.
+    one-sided ``p`` and the ``p_adj`` the verdicts use
+    (:func:`~folge.analysis._mixed_tables.mixed_change_rows`); its counts, means and
+    Hedges' g are those of the comparison's Welch row. The Welch and paired rows are
+    descriptive: their ``p`` is their own test's, ``p_adj`` is empty (one adjusted p per
+    comparison). Region-level instruments get national rows only. With enough scores the
+    models are fitted in forked workers while the descriptive rows are computed here.
     """
-    table = _descriptive_change_table(data)
-    if table.empty:
-        return table
-    mixed = mixed_change_rows(data, comparisons(data.waves))
+    with mixed_change_rows_started(data, comparisons(data.waves)) as mixed_rows:  # fitted meanwhile, with enough scores
+        table = _descriptive_change_table(data)
+        if table.empty:
+            return table
+        mixed = mixed_rows()
     if mixed.empty:
         return table
     keys = ["construct", "region", "from_wave", "to_wave"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ import pandas as pd
 from ..statistics import change_mixed_scopes, decide, trend_mixed_scopes
 from ._inputs import AnalysisInput
 
-__all__ = ["mixed_change_rows", "trend_table", "wave_years"]
+__all__ = ["mixed_change_rows", "mixed_change_rows_started", "trend_table", "wave_years"]
 
 #: Days in a year for ``years`` = (date - first wave's date) / 365.25.
 DAYS_PER_YEAR = 365.25
@@ -35,22 +36,32 @@ def _run_job(index: int):
     return function(construct, level, frame, *args)
 
 
-def _map_constructs(function, jobs: list, parallel: bool) -> list:
-    """``function(construct, level, frame, *args)`` for every job, in two forked processes when ``parallel``.
+@contextmanager
+def _constructs_started(function, jobs: list, parallel: bool):
+    """Start ``function(construct, level, frame, *args)`` on every job; yield a getter of the results, in job order.
 
-    The constructs are independent fits; forking shares the frames with the workers
-    instead of pickling them. Where fork is unavailable the jobs run here, in order.
+    With ``parallel`` the jobs run in two forked processes from the start of the ``with``
+    block, so what the caller does inside the block runs while they fit; forking shares
+    the frames with the workers instead of pickling them. Otherwise (or where fork is
+    unavailable) the getter runs the jobs here, in order.
     """
     cores = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
     if not parallel or cores < 2 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(construct, level, frame, *args) for construct, level, frame, args in jobs]
+        yield lambda: [function(construct, level, frame, *args) for construct, level, frame, args in jobs]
+        return
     global _JOBS
     _JOBS = [(function, *job) for job in jobs]
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            return pool.map(_run_job, range(len(jobs)), chunksize=1)
+            yield pool.map_async(_run_job, range(len(jobs)), chunksize=1).get
     finally:
         _JOBS = []
+
+
+def _map_constructs(function, jobs: list, parallel: bool) -> list:
+    """``function(construct, level, frame, *args)`` for every job, in two forked processes when ``parallel``."""
+    with _constructs_started(function, jobs, parallel) as results:
+        return results()
 
 
 def wave_years(data: AnalysisInput) -> tuple[dict[str, float], str]:
@@ -132,6 +143,21 @@ def _construct_change(construct: str, level: str, frame: pd.DataFrame, adjust_fo
     return table
 
 
+@contextmanager
+def mixed_change_rows_started(data: AnalysisInput, pairs: list[tuple[str, str, str]]):
+    """Start the fits of :func:`mixed_change_rows`; yield a getter of its table.
+
+    With enough scores the constructs are fitted in forked workers from the start of the
+    ``with`` block, so the caller's work inside the block (the descriptive change rows)
+    runs meanwhile; the table is the same either way.
+    """
+    wave_pairs = [(a, b) for a, b, _ in pairs]
+    settings = data.study.settings
+    jobs = [(c, level, frame, (settings.adjust_for, wave_pairs)) for c, level, frame in _construct_frames(data)]
+    with _constructs_started(_construct_change, jobs, len(data.scores) >= PARALLEL_MIN_SCORES) as results:
+        yield lambda: _decided_change_rows(data, pairs, results())
+
+
 def mixed_change_rows(data: AnalysisInput, pairs: list[tuple[str, str, str]]) -> pd.DataFrame:
     """The mixed-model rows of change.csv, with the p and adjusted p the verdicts use.
 
@@ -141,13 +167,15 @@ def mixed_change_rows(data: AnalysisInput, pairs: list[tuple[str, str, str]]) ->
     own): both exactly as :func:`folge.statistics.decide` computes them for a change rule
     with ``min_change`` 0.
     """
-    kinds = {(a, b): kind for a, b, kind in pairs}
-    wave_pairs = [(a, b) for a, b, _ in pairs]
-    settings = data.study.settings
-    jobs = [(c, level, frame, (settings.adjust_for, wave_pairs)) for c, level, frame in _construct_frames(data)]
-    parts = _map_constructs(_construct_change, jobs, len(data.scores) >= PARALLEL_MIN_SCORES)
+    with mixed_change_rows_started(data, pairs) as table:
+        return table()
+
+
+def _decided_change_rows(data: AnalysisInput, pairs: list[tuple[str, str, str]], parts: list) -> pd.DataFrame:
+    """The constructs' rows together, with the comparison's kind and the verdicts' p and p_adj."""
     if not parts:
         return pd.DataFrame()
+    kinds = {(a, b): kind for a, b, kind in pairs}
     table = pd.concat(parts, ignore_index=True)
     table["comparison"] = [kinds[(a, b)] for a, b in zip(table["from_wave"], table["to_wave"], strict=True)]
     family = (table["construct"].astype(str) + "|" + table["from_wave"].astype(str) + "|" + table["to_wave"].astype(str)

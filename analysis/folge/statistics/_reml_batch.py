@@ -27,7 +27,8 @@ import numpy as np
 
 from folge.statistics._reml_data import NestedCrossproducts
 
-__all__ = ["ScopeSums", "ScopeFits", "fit_scopes", "national_crossproducts", "scope_sums", "scope_sums_of"]
+__all__ = ["ScopeSums", "ScopeFits", "block_crossproducts", "distinct_counts", "fit_scopes", "national_crossproducts",
+           "scope_sums", "scope_sums_of"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _GRID = np.linspace(0.0, 0.985, 25)  # u = theta / (1 + theta): theta from 0 to about 65
@@ -62,17 +63,33 @@ class ScopeFits:
     person_term: np.ndarray  # (S,) bool
 
 
+def block_crossproducts(sorted_w: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """sum of w_i w_i' over consecutive blocks of rows: (size, k, k), one matrix product per block.
+
+    ``sorted_w`` holds the rows of code 0 first, then those of code 1, ...; ``counts`` the
+    number of rows of each code (zeros give zero matrices).
+    """
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    out = np.zeros((counts.size, sorted_w.shape[1], sorted_w.shape[1]))
+    for code in np.flatnonzero(counts):
+        block = sorted_w[bounds[code]:bounds[code + 1]]
+        out[code] = block.T @ block
+    return out
+
+
 def _crossproducts(codes: np.ndarray, w: np.ndarray, size: int) -> np.ndarray:
     """sum of w_i w_i' within each code: (size, k, k), one matrix product per code (rows sorted once)."""
     # the same order either way; as int16 numpy's stable sort is a radix sort (linear in the rows)
     order = np.argsort(codes.astype(np.int16) if size <= 2**15 else codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(size + 1))
-    sorted_w = w[order]
-    out = np.zeros((size, w.shape[1], w.shape[1]))
-    for code in np.flatnonzero(np.diff(bounds)):
-        block = sorted_w[bounds[code]:bounds[code + 1]]
-        out[code] = block.T @ block
-    return out
+    return block_crossproducts(w[order], np.bincount(codes, minlength=size))
+
+
+def distinct_counts(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``rows`` (small non-negative integers), ascending, and a lookup
+    from a value to its position among them: ``np.unique(rows, return_inverse=True)`` is
+    ``(values, lookup[rows])``, without sorting the rows."""
+    present = np.bincount(rows) > 0 if rows.size else np.zeros(0, dtype=bool)
+    return np.flatnonzero(present), np.cumsum(present) - 1
 
 
 def scope_sums(y: np.ndarray, x: np.ndarray, scope: np.ndarray, person: np.ndarray, n_scopes: int) -> ScopeSums:
@@ -86,7 +103,8 @@ def scope_sums_of(w: np.ndarray, scope: np.ndarray, person: np.ndarray, n_scopes
     rows = np.bincount(person, minlength=n_persons_all)
     person_scope = np.zeros(n_persons_all, dtype=np.int64)
     person_scope[person] = scope
-    m_values, m_index = np.unique(rows, return_inverse=True)
+    m_values, lookup = distinct_counts(rows)
+    m_index = lookup[rows]
     s = np.column_stack([np.bincount(person, weights=w[:, j], minlength=n_persons_all) for j in range(w.shape[1])])
     cell = person_scope * m_values.size + m_index
     ss = _crossproducts(cell, s, n_scopes * m_values.size).reshape(n_scopes, m_values.size, w.shape[1], w.shape[1])

@@ -8,7 +8,9 @@ nation (same models, REML, Satterthwaite df, fallbacks and notes), but at the co
 few sums per region: the regions' models ``score ~ time + role + (1 | respondent)`` are
 fitted all at once (:mod:`folge.statistics._reml_batch`), and the national model
 ``score ~ time + role + (1 + time | region) + (1 | respondent)`` is fitted from the
-regions' sums added up, without another pass over the rows.
+regions' sums added up, without another pass over the rows. Change takes each pair of
+waves' rows from one sort of the rows by region (:mod:`folge.statistics._pair_sums`), not
+from a copy of the rows of every pair.
 
 References: Bates, Maechler, Bolker & Walker (2015), lme4, JSS 67(1); Kuznetsova,
 Brockhoff & Christensen (2017), lmerTest, JSS 82(13); Satterthwaite (1946).
@@ -23,8 +25,8 @@ import pandas as pd
 from scipy import stats
 
 from folge.statistics._mixed_design import _adjustment_columns, _check_columns
-from folge.statistics._reml_batch import (ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums,
-                                         scope_sums_of)
+from folge.statistics._pair_sums import pair_scope_sums
+from folge.statistics._reml_batch import ScopeSums, fit_scopes, full_rank_columns, national_crossproducts, scope_sums
 from folge.statistics._reml_fit import SINGULAR_TOL, fit_theta
 from folge.statistics.mixed import (
     CHANGE_MIXED_COLUMNS,
@@ -262,16 +264,18 @@ def change_mixed_scopes(frame: pd.DataFrame, pairs, *, score: str = "score", wav
     names = {"score": score, "time": wave, "region": region, "respondent": respondent, "adjust": list(adjust_for)}
     y_all, x_all, x_columns = _design(rows.assign(**{wave: 0.0}), score, wave, adjust_for)
     n_regions = len(labels)
-    takes, sums = _stacked_pair_sums(y_all, x_all, wave_codes, coded, region_codes, respondent_codes, n_regions)
+    sums = pair_scope_sums(np.column_stack([x_all, y_all]), wave_codes, coded, region_codes, respondent_codes,
+                           n_regions)
     present = np.flatnonzero(sums.n > 0)
     regional = _regional_rows(_subset(sums, present), x_columns, {**names, "region": None}, CHANGE_MIXED_COLUMNS)
     regional.insert(0, "region", [str(labels[i % n_regions]) for i in present])
     regional.insert(0, "_pair", present // n_regions)
     parts = []
-    for index, _ in enumerate(pairs):
+    for index, (a, b) in enumerate(coded):
         scopes = present[present // n_regions == index]
+        take = np.flatnonzero((wave_codes == a) | (wave_codes == b))
         national = _national_row(sums, scopes, x_columns, names, CHANGE_MIXED_COLUMNS,
-                                 _moved(region_codes[takes[index]], respondent_codes[takes[index]]))
+                                 _moved(region_codes[take], respondent_codes[take]))
         national.insert(0, "region", national_label)
         national.insert(0, "_pair", index)
         parts.append(national)
@@ -280,19 +284,6 @@ def change_mixed_scopes(frame: pd.DataFrame, pairs, *, score: str = "score", wav
     table.insert(0, "to_wave", [pairs[i][1] for i in table["_pair"]])
     table.insert(0, "from_wave", [pairs[i][0] for i in table["_pair"]])
     return table.drop(columns="_pair")
-
-
-def _stacked_pair_sums(y, x_all, wave_codes, coded, region_codes, respondent_codes, n_regions):
-    """The rows of every pair of waves stacked (scope = pair x region, time = 1 in the later wave) and their sums."""
-    takes = [np.flatnonzero((wave_codes == a) | (wave_codes == b)) for a, b in coded]
-    take = np.concatenate(takes)
-    pair_of = np.repeat(np.arange(len(coded)), [t.size for t in takes])
-    w = np.column_stack([x_all, y])[take]  # [x, y] of the stacked rows, built once
-    w[:, 1] = wave_codes[take] == np.array([b for _, b in coded])[pair_of]
-    scope = pair_of * n_regions + region_codes[take]
-    person = pd.factorize(scope.astype(np.int64) * (int(respondent_codes.max(initial=0)) + 1)
-                          + respondent_codes[take])[0]
-    return takes, scope_sums_of(w, scope, person, len(coded) * n_regions)
 
 
 def _subset(sums: ScopeSums, index: np.ndarray) -> ScopeSums:
