@@ -36,7 +36,7 @@ from ..definitions import Criterion, Rule
 from ..statistics import change_mixed_scopes, decide, decide_shares, trend_mixed_scopes
 from ._evidence import ALL, Evidence
 from ._reasons import Reason
-from ._rules import RuleResult, resolve_wave
+from ._rules import RuleScreen, resolve_wave
 
 __all__ = ["RULES_COLUMNS", "RuleRow", "decide_rules", "reason_text", "rule_inputs", "rule_record", "rules_frame", "verdict_reason"]
 
@@ -55,7 +55,7 @@ class RuleRow:
     rule: Rule
     scope: str
     wave: str
-    result: RuleResult
+    screen: RuleScreen
     mode: str = "none"  # t, share, fixed, funnel, association, none
     estimate: float = math.nan
     se: float = math.nan
@@ -167,7 +167,7 @@ def _change_input(ev: Evidence, row: RuleRow, ind) -> None:
     if ind.kind == "construct":
         row.mode = "t"
         row.estimate, row.se, row.df = _change_table_row(ev, ind.ref, row.scope, ref, row.wave)
-        row.n = float(row.result.n)
+        row.n = float(row.screen.n)
         return
     a = (ev.answers(ind, row.scope, ref)["value"].to_numpy(dtype=float) >= ind.at_least).astype(float)
     b = (ev.answers(ind, row.scope, row.wave)["value"].to_numpy(dtype=float) >= ind.at_least).astype(float)
@@ -228,26 +228,26 @@ def _trend_input(ev: Evidence, row: RuleRow, ind) -> None:
 
 def _funnel_input(ev: Evidence, row: RuleRow) -> None:
     row.mode, row.bar = "funnel", float(row.rule.threshold)
-    row.estimate, row.n = float(row.result.value), float(row.result.n)
-    row.extra["steps"] = row.result.extra.get("steps", [])
+    row.estimate, row.n = float(row.screen.value), float(row.screen.n)
+    row.extra["steps"] = row.screen.extra.get("steps", [])
 
 
 def _association_input(ev: Evidence, row: RuleRow) -> None:
-    row.mode, row.n = "association", float(row.result.n)
-    row.estimate = float(row.result.value)
-    row.extra.update(ci_low=row.result.extra.get("ci_low", math.nan), ci_high=row.result.extra.get("ci_high", math.nan))
+    row.mode, row.n = "association", float(row.screen.n)
+    row.estimate = float(row.screen.value)
+    row.extra.update(ci_low=row.screen.extra.get("ci_low", math.nan), ci_high=row.screen.extra.get("ci_high", math.nan))
 
 
 def rule_inputs(ev: Evidence, crit: Criterion, row: RuleRow) -> RuleRow:
     """Fill ``row`` with what its verdict is decided from (nothing when the rule did not apply)."""
-    result, rule = row.result, row.rule
-    row.n = float(result.n) if not (isinstance(result.n, float) and math.isnan(result.n)) else math.nan
+    screen, rule = row.screen, row.rule
+    row.n = float(screen.n) if not (isinstance(screen.n, float) and math.isnan(screen.n)) else math.nan
     row.bar = float(rule.threshold) if rule.kind in ("level", "funnel") and rule.threshold is not None else rule.minimum
-    if result.status == "not-applicable":
+    if screen.status == "not-applicable":
         return row
-    # a gated row still belongs to its family (the region was measured; the same family as
-    # change.csv's), but decide_rules makes its verdict insufficient-data
-    if result.status == "insufficient" and (rule.kind in ("funnel", "association") or result.value is None):
+    # a gated row of a level, change or trend rule still belongs to its family (the region was
+    # measured; the same family as change.csv's), but decide_rules makes its verdict insufficient-data
+    if screen.status == "insufficient" and rule.kind in ("funnel", "association"):
         return row
     if rule.kind == "funnel":
         _funnel_input(ev, row)
@@ -257,7 +257,7 @@ def rule_inputs(ev: Evidence, crit: Criterion, row: RuleRow) -> RuleRow:
         return row
     ind = crit.indicators[rule.indicator]
     if ind.is_fact:
-        row.mode, row.estimate, row.bar = "fixed", float(result.value), float(result.threshold)
+        row.mode, row.estimate, row.bar = "fixed", float(screen.value), float(screen.threshold)
         return row
     if rule.kind == "level":
         row.bar = float(rule.threshold)
@@ -312,7 +312,7 @@ def _decide_funnel(row: RuleRow, alpha: float) -> None:
 def _decide_association(row: RuleRow, ev: Evidence, alpha: float) -> None:
     low, high = row.extra.get("ci_low", math.nan), row.extra.get("ci_high", math.nan)
     minimum = ev.study.settings.association_min_regions
-    base = {"p": row.result.p, "p_adj": row.result.p, "ci_low": low, "ci_high": high, "mde": math.nan, "reason": ""}
+    base = {"p": row.screen.p, "p_adj": row.screen.p, "ci_low": low, "ci_high": high, "mde": math.nan, "reason": ""}
     row.extra["minimum"] = minimum
     if row.n < minimum:
         row.decision = {**base, "verdict": "descriptive", "reason": "few-regions"}
@@ -333,16 +333,16 @@ def decide_rules(ev: Evidence, rows: list[RuleRow]) -> None:
         elif row.mode == "association":
             _decide_association(row, ev, alpha)
         elif row.mode == "fixed":
-            met = row.result.status == "pass"
+            met = row.screen.status == "pass"
             row.decision = {"verdict": "met" if met else "not-met", "reason": "", "p": math.nan, "p_adj": math.nan,
                             "ci_low": row.estimate, "ci_high": row.estimate, "mde": math.nan}
         elif row.mode == "none":
-            row.decision = {"verdict": "insufficient-data", "reason": "gate" if row.result.status == "insufficient"
+            row.decision = {"verdict": "insufficient-data", "reason": "gate" if row.screen.status == "insufficient"
                             else "not-applicable"}
-        gated = row.result.status == "insufficient"
+        gated = row.screen.status == "insufficient"
         if gated:
             row.decision = {**row.decision, "verdict": "insufficient-data", "reason": "gate"}
-        if gated and any(g.code in _SMALL_CELL for g in row.result.reasons):
+        if gated and any(g.code in _SMALL_CELL for g in row.screen.reasons):
             row.estimate = math.nan
             row.decision = {**row.decision, "ci_low": math.nan, "ci_high": math.nan, "p": math.nan, "mde": math.nan}
 
@@ -355,7 +355,7 @@ def verdict_reason(row: RuleRow) -> Reason:
                    ci_high=d.get("ci_high", math.nan), bar=row.bar, mde=d.get("mde", math.nan))
     if verdict == "insufficient-data":
         if d.get("reason") in ("gate", "not-applicable"):
-            return Reason("rule-insufficient", why=list(row.result.reasons))
+            return Reason("rule-insufficient", why=list(row.screen.reasons))
         if d.get("reason") == "no-variation":
             return Reason("rule-no-variation", indicator=row.rule.indicator)
         return Reason("rule-not-estimable", indicator=row.rule.indicator)
@@ -372,13 +372,13 @@ def reason_text(row: RuleRow, lang: str) -> str:
     text = verdict_reason(row).text(lang)
     if row.decision.get("verdict", "insufficient-data") == "insufficient-data":
         return text
-    notes = [r.text(lang) for r in row.result.reasons if r.code.startswith("note-")]
+    notes = [r.text(lang) for r in row.screen.reasons if r.code.startswith("note-")]
     return "; ".join([text, *notes])
 
 
 def _small_cell(row: RuleRow) -> bool:
     """Whether a gate closed on too few answers, so the row's ``n`` must not be shown either."""
-    return row.result.status == "insufficient" and any(g.code in _SMALL_CELL for g in row.result.reasons)
+    return row.screen.status == "insufficient" and any(g.code in _SMALL_CELL for g in row.screen.reasons)
 
 
 def _json_number(x) -> float | None:
@@ -402,13 +402,13 @@ def rule_record(row: RuleRow) -> dict:
     d = row.decision
     return {
         "kind": row.rule.kind, "indicator": row.rule.indicator,
-        "verdict": d.get("verdict", "insufficient-data"), "applies": row.result.status != "not-applicable",
+        "verdict": d.get("verdict", "insufficient-data"), "applies": row.screen.status != "not-applicable",
         "estimate": _json_number(row.estimate), "ci_low": _json_number(d.get("ci_low")),
         "ci_high": _json_number(d.get("ci_high")), "bar": _json_number(row.bar),
         "p_adj": _json_number(d.get("p_adj")), "mde": _json_number(d.get("mde")),
         "n": None if _small_cell(row) else _json_number(row.n),
         "fact": row.mode == "fixed", "minimum": row.extra.get("minimum"),
-        "reasons": [r.code for r in row.result.reasons],
+        "reasons": [r.code for r in row.screen.reasons],
     }
 
 

@@ -32,7 +32,7 @@ from ..statistics import combine_verdicts
 from ._decisions import RuleRow, decide_rules, reason_text, rule_inputs, rule_record, rules_frame
 from ._gates import GATE_OF
 from ._reasons import RULE_LABELS
-from ._rules import evaluate_rule
+from ._rules import screen_rule
 
 __all__ = ["CRITERIA_COLUMNS", "VERDICTS", "evaluate_criteria", "judge_criteria"]
 
@@ -84,7 +84,7 @@ def _row(crit: Criterion, scope: str, wave: str, rows: list[RuleRow]) -> dict:
     verdicts = [row.decision.get("verdict", "insufficient-data") for row in rows]
     verdict = combine_verdicts(verdicts)
     decider = _deciding(rows, verdict)
-    gates = list(dict.fromkeys(g for row in rows if row.result.status == "insufficient" for g in row.result.reasons))
+    gates = list(dict.fromkeys(g for row in rows if row.screen.status == "insufficient" for g in row.screen.reasons))
     applicable = [v for v in verdicts if v not in ("insufficient-data", "descriptive")]
     shown = decider is not None and not math.isnan(decider.estimate)
     return {
@@ -133,7 +133,7 @@ def judge_criteria(
         for wave in chosen:
             for scope in (ALL, *ev.regions):
                 rows = [rule_inputs(ev, crit, RuleRow(crit.id, i + 1, rule, scope, wave,
-                                                      evaluate_rule(ev, crit, rule, scope, wave, by_id)))
+                                                      screen_rule(ev, crit, rule, scope, wave, by_id)))
                         for i, rule in enumerate(crit.rules)]
                 groups.append((crit, scope, wave, rows))
                 every += rows

@@ -110,11 +110,12 @@ class Evidence:
         self._slices: dict[tuple, pd.DataFrame] = {}
         self._alpha = self._index("reliability", "alpha", ("construct", "wave"))
         self._rwg = self._index("agreement", "rwg_j", ("construct", "region", "wave"))
-        self._change = self._welch_rows()
+        self._change = self._change_rows()
         self.memo: dict[tuple, object] = {}  # results the rules reuse across rows
 
-    def _welch_rows(self) -> dict[tuple, tuple[float, float, int, int]]:
-        """``change.csv``'s independent-samples rows: (construct, region, from, to) → (diff, p, n_from, n_to)."""
+    def _change_rows(self) -> dict[tuple, tuple[int, int]]:
+        """``change.csv``'s independent-samples rows (those with ``diff`` and ``p``; the first row of
+        each comparison): (construct, region, from, to) → (n_from, n_to), a missing count as 0."""
         frame = self.tables.get("change")
         keys = ["construct", "region", "from_wave", "to_wave"]
         if frame is None or frame.empty or not {*keys, "diff", "p"} <= set(frame.columns):
@@ -126,12 +127,11 @@ class Evidence:
             key = tuple(str(getattr(row, k)) for k in keys)
             n_from = getattr(row, "n_from", 0)
             n_to = getattr(row, "n_to", 0)
-            rows.setdefault(key, (float(row.diff), float(row.p),
-                                  int(n_from) if pd.notna(n_from) else 0, int(n_to) if pd.notna(n_to) else 0))
+            rows.setdefault(key, (int(n_from) if pd.notna(n_from) else 0, int(n_to) if pd.notna(n_to) else 0))
         return rows
 
-    def welch_row(self, construct: str, region: str, from_wave: str, to_wave: str):
-        """(diff, two-sided p, n_from, n_to) from ``change.csv``, or ``None``."""
+    def change_counts(self, construct: str, region: str, from_wave: str, to_wave: str) -> tuple[int, int] | None:
+        """(n_from, n_to) of a comparison in ``change.csv``, or ``None``."""
         return self._change.get((construct, region, from_wave, to_wave))
 
     def _index(self, table: str, column: str, keys: tuple[str, ...]) -> dict[tuple, float]:

@@ -35,8 +35,6 @@ REASONS: dict[str, tuple[str, str]] = _pairs()
 VERDICT_LABELS: dict[str, tuple[str, str]] = _pairs("verdict")
 #: rule kind → (bokmål, English)
 RULE_LABELS: dict[str, tuple[str, str]] = _pairs("rule")
-#: rule status → (bokmål, English)
-STATUS_LABELS: dict[str, tuple[str, str]] = _pairs("status")
 
 
 class _Formatter(string.Formatter):

@@ -1,57 +1,61 @@
-r"""Rules: each judges one indicator of one scope (``all`` or a region) at one wave.
+r"""Rule screening: whether a rule applies to one scope (``all`` or a region) at one wave,
+which gates close it, and the figures :mod:`._decisions` takes from here.
 
-Every rule gives a :class:`RuleResult` whose ``status`` is ``pass``, ``fail``,
-``not-applicable`` or ``insufficient`` (a gate closed; see :mod:`._gates`). The status
-is the two-way test described below. Only its gates, its reasons and the figures of facts,
-funnels and associations feed the published verdicts, which are three-way, from bounds
-against the rule's bar (:mod:`._decisions`: ``rules.csv`` and the ``rules`` JSON of
-``criteria.csv``); its p-values for level, change and trend rules are published nowhere.
+:func:`screen_rule` gives a :class:`RuleScreen` whose ``status`` is
+
+``not-applicable``
+    the rule does not apply to this scope or wave (its ``na-*`` reason says why);
+``insufficient``
+    a gate closed (:mod:`._gates`: too few answers, reliability, agreement, invariance,
+    no status report, too few regions); its reasons are the gates;
+``judged``
+    the gates are open; the three-way verdict comes from one-sided bounds against the
+    rule's bar in :mod:`._decisions` (``rules.csv`` and the ``rules`` JSON of
+    ``criteria.csv``), not from here;
+``pass`` or ``fail``
+    a fact of the status reports compared with its bar: facts describe the whole population
+    of regions, so the comparison is their verdict (:mod:`._decisions` publishes it as
+    ``met`` or ``not-met``).
+
+Besides the status a screen carries ``n`` (the answers behind the rule, the start of the
+published ``n``), its reasons (the gates, the ``na-*`` reason, or the code of the rule it
+judged, then ``note-*`` notes such as the partial-invariance note) and, for facts, funnels
+and associations only, the figures their verdicts are decided from:
 
 ``level``
-    *construct*: one-sided t-test that the mean score exceeds the threshold,
-    :math:`t = (\bar x - c)/(s/\sqrt n)` on :math:`n - 1` df (pass when p < the study's
-    significance, the same as the one-sided lower confidence bound lying above
-    :math:`c`); *item*: exact one-sided binomial test that the share answering
-    ``at_least`` or more exceeds the threshold share; *milestone* and other
-    region-status facts: a region passes when the fact reaches the threshold (a
-    milestone: reached); nationally, when the share of reporting regions that reached it
-    is at least the threshold (default one half). Facts describe the whole population
-    of regions, so they are compared, not tested.
+    *construct* or *item*: ``n`` respondents with a score (an answer) in the judged wave;
+    gates: ``min_n``, then for a scale reliability and (a region) agreement.
+    *milestone* and other region-status facts: a region passes when the fact reaches the
+    threshold (a milestone: reached); nationally, when the share of reporting regions that
+    reached it is at least the threshold (default one half).
 ``change``
-    from the reference wave (``first``, ``previous`` or a wave id) to the judged wave.
-    *construct*: Welch's test from ``change.csv`` (its two-sided p turned one-sided in the
-    direction of improvement: :math:`p/2` when the difference is positive, else
-    :math:`1 - p/2`), computed with :func:`folge.statistics.change.welch_change`
-    (``alternative="greater"``) where the table lacks the comparison; *item*: Fisher's
-    exact test, one-sided. Holm's adjustment runs within one indicator and one scope
-    over the comparisons from the reference wave to every wave up to the judged one
-    (what was known as of that wave). Pass when the adjusted p < significance.
-    Not applicable at or before the reference wave.
+    from the reference wave (``first``, ``previous`` or a wave id) to the judged wave; not
+    applicable at or before the reference wave. *construct* or *item*: ``n`` = answers in
+    the judged wave (a construct's counts are ``change.csv``'s where it has the
+    comparison); gates in both waves and, for a scale, measurement invariance over time.
+    *facts*: the mean change of the regions reporting in both waves, passing when positive.
 ``trend``
-    a positive slope over the waves up to the judged one. Nationally: the mixed model of
-    ``trend.csv`` (score ~ wave index + (1 | region), REML) when judging the last wave it
-    covers, else the same model fitted by :func:`folge.statistics.trend.trend` on the
-    waves so far; for a region: ordinary least squares of its respondents' scores on the
-    wave index. The two-sided p becomes one-sided as for change. Items use the same
-    models on 0/1 answers (a linear probability model).
+    the waves up to the judged one (at least two with answers); *construct* or *item*:
+    ``n`` = answers over those waves; gates in the judged wave and invariance. *facts*:
+    the least-squares slope of the reported values on the wave index, passing when
+    positive.
 ``association``
     across regions, Spearman's rho between the indicator at wave ``at`` and an outcome
     indicator at ``outcome_at`` (:func:`folge.statistics.association.spearman_association`,
-    one-sided permutation p for a positive association, bootstrap CI). Judged on the
+    one-sided permutation p, bootstrap CI: the figures of its verdict). Judged on the
     national row only, and only from the outcome wave on; regions enter when they pass
     ``min_n`` answers on the indicator (facts: a status report).
 ``funnel``
-    the learning chain as a funnel: the share of respondents who reached the first
-    stage, then at each next stage the share of those who reached the previous one.
-    The chain is unbroken when every step's share exceeds the threshold by an exact
-    one-sided binomial test; the rule's p is the largest step p (an intersection-union
-    test, which needs no multiplicity adjustment: Berger 1982).
+    the learning chain as a funnel: the share of respondents who reached the first stage,
+    then at each next stage the share of those who reached the previous one, each step with
+    its exact one-sided binomial p against the threshold (the steps its verdict, an
+    intersection-union test, is decided from: Berger 1982).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -60,7 +64,6 @@ from scipy import stats
 from ..definitions import DEFAULT_MILESTONE_SHARE, Criterion, Indicator, Rule, Text, previous_wave
 from ..statistics.association import spearman_association
 from ..statistics import gate_estimator
-from ..statistics.change import holm, welch_change
 from ..vocabulary import labels
 from ._evidence import ALL, Evidence
 from ._gates import (
@@ -73,10 +76,10 @@ from ._gates import (
 )
 from ._reasons import Reason
 
-__all__ = ["STATUSES", "RuleResult", "evaluate_rule", "resolve_wave"]
+__all__ = ["STATUSES", "RuleScreen", "resolve_wave", "screen_rule"]
 
-#: Statuses a rule can end in.
-STATUSES = ("pass", "fail", "not-applicable", "insufficient")
+#: Statuses a screened rule can end in (``pass``/``fail``: facts only).
+STATUSES = ("judged", "pass", "fail", "not-applicable", "insufficient")
 #: Seed of the permutation and bootstrap draws, so that reruns give the same table.
 SEED = 2014
 _WORDS = labels("criteria", "word")
@@ -87,8 +90,8 @@ _ANY_REGION = Text(_WORDS["any-region"])
 
 
 @dataclass(frozen=True)
-class RuleResult:
-    """The outcome of one rule: status, the figures behind it, and why."""
+class RuleScreen:
+    """One screened rule: status, ``n``, reasons, and the figures of a fact, funnel or association."""
 
     kind: str
     indicator: str
@@ -100,31 +103,29 @@ class RuleResult:
     p: float = math.nan
     extra: dict = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
-        """A JSON-friendly summary (for the ``rules`` column)."""
-        def clean(x):
-            return None if isinstance(x, float) and math.isnan(x) else (round(x, 6) if isinstance(x, float) else x)
-        return {"kind": self.kind, "indicator": self.indicator, "status": self.status,
-                "value": clean(self.value), "n": clean(self.n), "threshold": clean(self.threshold),
-                "p": clean(self.p), "reasons": [r.code for r in self.reasons]}
 
-
-def _na(rule: Rule, reason: Reason) -> RuleResult:
-    return RuleResult(rule.kind, rule.indicator, "not-applicable", (reason,))
+def _na(rule: Rule, reason: Reason) -> RuleScreen:
+    return RuleScreen(rule.kind, rule.indicator, "not-applicable", (reason,))
 
 
 #: gates after which the figure itself comes from too few answers and must not be shown
 _SMALL_CELL = ("gate-n", "gate-funnel-n", "gate-no-data")
 
 
-def _closed(rule: Rule, gates, **figures) -> RuleResult:
+def _closed(rule: Rule, gates, **figures) -> RuleScreen:
     if any(g.code in _SMALL_CELL for g in gates):  # disclosure control: no figure from < min_n answers
         figures.update(value=math.nan, p=math.nan)
-    return RuleResult(rule.kind, rule.indicator, "insufficient", tuple(gates), **figures)
+    return RuleScreen(rule.kind, rule.indicator, "insufficient", tuple(gates), **figures)
 
 
-def _judged(rule: Rule, passed: bool, reason: Reason, **figures) -> RuleResult:
-    return RuleResult(rule.kind, rule.indicator, "pass" if passed else "fail", (reason,), **figures)
+def _judged(rule: Rule, reason: Reason, **figures) -> RuleScreen:
+    """Gates open: the verdict is decided from bounds in :mod:`._decisions`."""
+    return RuleScreen(rule.kind, rule.indicator, "judged", (reason,), **figures)
+
+
+def _compared(rule: Rule, passed: bool, reason: Reason, **figures) -> RuleScreen:
+    """A fact compared with its bar: the comparison is its verdict."""
+    return RuleScreen(rule.kind, rule.indicator, "pass" if passed else "fail", (reason,), **figures)
 
 
 def resolve_wave(ref: str, current: str, waves: list[str]) -> str | None:
@@ -136,13 +137,6 @@ def resolve_wave(ref: str, current: str, waves: list[str]) -> str | None:
     if ref == "previous":
         return previous_wave(waves, current)
     return ref if ref in waves else None
-
-
-def _one_sided(p: float, estimate: float) -> float:
-    """Two-sided p turned into the one-sided p for a positive effect."""
-    if math.isnan(p) or math.isnan(estimate):
-        return math.nan
-    return p / 2 if estimate > 0 else 1 - p / 2
 
 
 # --------------------------------------------------------------------------- gates per indicator
@@ -179,13 +173,10 @@ def _invariance(ev: Evidence, ind: Indicator) -> list[Reason]:
     return []
 
 
-def _with_invariance_note(result: RuleResult, ev: Evidence, ind: Indicator) -> RuleResult:
-    """``result`` with the note that its construct was compared on a partial scalar model."""
+def _with_invariance_note(screen: RuleScreen, ev: Evidence, ind: Indicator) -> RuleScreen:
+    """``screen`` with the note that its construct was compared on a partial scalar model."""
     note = ev.memo.get(("invariance-note", ind.ref))
-    if note is None:
-        return result
-    return RuleResult(result.kind, result.indicator, result.status, result.reasons + (note,), result.value,
-                      result.n, result.threshold, result.p, result.extra)
+    return screen if note is None else replace(screen, reasons=screen.reasons + (note,))
 
 
 def _fact_gate(value: float, scope: str, wave: str, facts: pd.Series) -> list[Reason]:
@@ -201,76 +192,78 @@ def _sample(ev: Evidence, ind: Indicator, scope: str, wave: str) -> np.ndarray:
     return (ev.answers(ind, scope, wave)["value"].to_numpy(dtype=float) >= ind.at_least).astype(float)
 
 
+def _count(ev: Evidence, ind: Indicator, scope: str, wave: str) -> int:
+    """Respondents of a scope with a score (a construct) or a valid answer (an item) in ``wave``."""
+    return len(ev.scores(ind, scope, wave) if ind.kind == "construct" else ev.answers(ind, scope, wave))
+
+
 # --------------------------------------------------------------------------- level
-def _level(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleResult:
-    ind = crit.indicators[rule.indicator]
-    if ind.is_fact:
-        facts = ev.facts(ind, wave)
-        threshold = rule.threshold
-        if scope == ALL:
-            threshold = DEFAULT_MILESTONE_SHARE if threshold is None else threshold
-            value, n = float(facts.mean()), int(facts.notna().sum())
-        else:
-            threshold = 1.0 if ind.kind == "milestone" else threshold
-            value, n = float(facts.get(scope, math.nan)), 1
-        figures = dict(value=value, n=n, threshold=threshold)
-        gates = _fact_gate(value, scope, wave, facts)
-        if gates:
-            return _closed(rule, gates, **figures)
-        passed = value >= threshold - 1e-12
-        if scope == ALL:
-            reason = Reason("level-fact-national", value=value, n=n, threshold=threshold)
-        elif ind.kind == "milestone":
-            reason = Reason("level-milestone-region", state=_REACHED if passed else _NOT_REACHED, wave=wave)
-        else:
-            reason = Reason("level-fact-region", value=value, threshold=threshold)
-        return _judged(rule, passed, reason, **figures)
-    x = _sample(ev, ind, scope, wave)
-    n = int(x.size)
-    value = float(x.mean()) if n else math.nan
-    figures = dict(value=value, n=n, threshold=rule.threshold)
-    gates = _gates(ev, ind, scope, wave, n)
+def _level_fact(ev: Evidence, ind: Indicator, rule: Rule, scope: str, wave: str) -> RuleScreen:
+    facts = ev.facts(ind, wave)
+    threshold = rule.threshold
+    if scope == ALL:
+        threshold = DEFAULT_MILESTONE_SHARE if threshold is None else threshold
+        value, n = float(facts.mean()), int(facts.notna().sum())
+    else:
+        threshold = 1.0 if ind.kind == "milestone" else threshold
+        value, n = float(facts.get(scope, math.nan)), 1
+    figures = dict(value=value, n=n, threshold=threshold)
+    gates = _fact_gate(value, scope, wave, facts)
     if gates:
         return _closed(rule, gates, **figures)
-    if ind.kind == "construct":
-        sd = float(x.std(ddof=1)) if n > 1 else 0.0
-        if sd == 0:
-            p = 0.0 if value > rule.threshold else 1.0
-        else:
-            t = (value - rule.threshold) / (sd / math.sqrt(n))
-            p = float(stats.t.sf(t, n - 1))
-        reason = Reason("level-mean", value=value, threshold=rule.threshold, n=n, p=p)
+    passed = value >= threshold - 1e-12
+    if scope == ALL:
+        reason = Reason("level-fact-national", value=value, n=n, threshold=threshold)
+    elif ind.kind == "milestone":
+        reason = Reason("level-milestone-region", state=_REACHED if passed else _NOT_REACHED, wave=wave)
     else:
-        k = int(x.sum())
-        p = float(stats.binomtest(k, n, rule.threshold, alternative="greater").pvalue) if rule.threshold > 0 \
-            else (0.0 if k > 0 else 1.0)
-        reason = Reason("level-share", value=value, at_least=ind.at_least, threshold=rule.threshold, n=n, p=p)
-    return _judged(rule, p < ev.significance, reason, p=p, **figures)
+        reason = Reason("level-fact-region", value=value, threshold=threshold)
+    return _compared(rule, passed, reason, **figures)
+
+
+def _level(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleScreen:
+    ind = crit.indicators[rule.indicator]
+    if ind.is_fact:
+        return _level_fact(ev, ind, rule, scope, wave)
+    n = _count(ev, ind, scope, wave)
+    gates = _gates(ev, ind, scope, wave, n)
+    if gates:
+        return _closed(rule, gates, n=n)
+    if ind.kind == "construct":
+        reason = Reason("level-mean", threshold=rule.threshold, n=n)
+    else:
+        reason = Reason("level-share", at_least=ind.at_least, threshold=rule.threshold, n=n)
+    return _judged(rule, reason, n=n)
 
 
 # --------------------------------------------------------------------------- change
-def _welch_one_sided(ev: Evidence, ind: Indicator, scope: str, ref: str, wave: str) -> tuple[float, float, int, int]:
-    """(diff, one-sided p, n_from, n_to) for a construct: change.csv first, else computed."""
-    row = ev.welch_row(ind.ref, scope, ref, wave)
-    if row is not None:
-        diff, p, n_from, n_to = row
-        return diff, _one_sided(p, diff), n_from, n_to
-    a = ev.scores(ind, scope, ref)["score"].to_numpy(dtype=float)
-    b = ev.scores(ind, scope, wave)["score"].to_numpy(dtype=float)
-    result = welch_change(a, b, alternative="greater").iloc[0]
-    return float(result["diff"]), float(result["p"]), a.size, b.size
+def _change_fact(ev: Evidence, ind: Indicator, rule: Rule, scope: str, ref: str, wave: str) -> RuleScreen:
+    now, before = ev.facts(ind, wave), ev.facts(ind, ref)
+    if scope == ALL:
+        both = now.notna() & before.notna()
+        value, n = float((now[both] - before[both]).mean()), int(both.sum())
+        gates = [] if n else [Reason("gate-no-report", who=_ANY_REGION, wave=wave)]
+    else:
+        value, n = float(now.get(scope, math.nan) - before.get(scope, math.nan)), 1
+        gates = [Reason("gate-no-report", who=_REGION, wave=w)
+                 for w, s in ((ref, before), (wave, now)) if math.isnan(s.get(scope, math.nan))]
+    figures = dict(value=value, n=n, threshold=0.0)
+    if gates:
+        return _closed(rule, gates, **figures)
+    return _compared(rule, value > 0, Reason("change-fact", value=value, reference=ref), **figures)
 
 
-def _fisher_one_sided(ev: Evidence, ind: Indicator, scope: str, ref: str, wave: str) -> tuple[float, float, int, int]:
-    a, b = _sample(ev, ind, scope, ref), _sample(ev, ind, scope, wave)
-    if not a.size or not b.size:
-        return math.nan, math.nan, a.size, b.size
-    k1, k2 = int(a.sum()), int(b.sum())
-    p = float(stats.fisher_exact([[k2, b.size - k2], [k1, a.size - k1]], alternative="greater").pvalue)
-    return float(b.mean() - a.mean()), p, a.size, b.size
+def _change_counts(ev: Evidence, ind: Indicator, scope: str, ref: str, wave: str) -> tuple[int, int]:
+    """(n in the reference wave, n in the judged wave): a construct's from ``change.csv`` where it
+    has the comparison, else counted."""
+    if ind.kind == "construct":
+        counts = ev.change_counts(ind.ref, scope, ref, wave)
+        if counts is not None:
+            return counts
+    return _count(ev, ind, scope, ref), _count(ev, ind, scope, wave)
 
 
-def _change(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleResult:
+def _change(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleScreen:
     ind = crit.indicators[rule.indicator]
     ref = resolve_wave(rule.reference or "first", wave, ev.waves)
     if ref is None:
@@ -281,110 +274,54 @@ def _change(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) ->
         if not ev.asked(ind, w):
             return _na(rule, Reason("na-not-asked", indicator=ind.id, wave=w))
     if ind.is_fact:
-        now, before = ev.facts(ind, wave), ev.facts(ind, ref)
-        if scope == ALL:
-            both = now.notna() & before.notna()
-            value, n = float((now[both] - before[both]).mean()), int(both.sum())
-            gates = [] if n else [Reason("gate-no-report", who=_ANY_REGION, wave=wave)]
-        else:
-            value, n = float(now.get(scope, math.nan) - before.get(scope, math.nan)), 1
-            gates = [Reason("gate-no-report", who=_REGION, wave=w)
-                     for w, s in ((ref, before), (wave, now)) if math.isnan(s.get(scope, math.nan))]
-        figures = dict(value=value, n=n, threshold=0.0)
-        if gates:
-            return _closed(rule, gates, **figures)
-        return _judged(rule, value > 0, Reason("change-fact", value=value, reference=ref), **figures)
-    # the Holm family: comparisons from the reference to every wave so far
-    later = [w for w in ev.waves[ev.index(ref) + 1: ev.index(wave) + 1] if ev.asked(ind, w)]
-    compare = _welch_one_sided if ind.kind == "construct" else _fisher_one_sided
-    family = {}
-    for w in later:
-        key = ("change", ind.kind, ind.ref, ind.at_least, scope, ref, w)
-        if key not in ev.memo:
-            ev.memo[key] = compare(ev, ind, scope, ref, w)
-        family[w] = ev.memo[key]
-    diff, _, n_from, n_to = family[wave]
-    figures = dict(value=diff, n=n_to, threshold=0.0)
+        return _change_fact(ev, ind, rule, scope, ref, wave)
+    n_from, n_to = _change_counts(ev, ind, scope, ref, wave)
     gates = _gates(ev, ind, scope, ref, n_from, agreement=False) + _gates(ev, ind, scope, wave, n_to) \
         + _invariance(ev, ind)
     if gates:
-        return _closed(rule, gates, **figures)
-    adjusted = holm([family[w][1] for w in later])
-    p = float(adjusted[later.index(wave)])
+        return _closed(rule, gates, n=n_to)
     code = "change-mean" if ind.kind == "construct" else "change-share"
-    reason = Reason(code, value=diff, points=diff * 100, reference=ref, n_from=n_from, n=n_to, p=p)
-    return _with_invariance_note(_judged(rule, (not math.isnan(p)) and p < ev.significance and diff > 0, reason,
-                                         p=p, extra={"from_wave": ref, "n_from": n_from}, **figures), ev, ind)
+    reason = Reason(code, reference=ref, n_from=n_from, n=n_to)
+    return _with_invariance_note(_judged(rule, reason, n=n_to), ev, ind)
 
 
 # --------------------------------------------------------------------------- trend
-def _trend(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleResult:
+def _trend_fact(ev: Evidence, ind: Indicator, rule: Rule, scope: str, wave: str, waves: list[str]) -> RuleScreen:
+    series = []
+    for w in waves:
+        facts = ev.facts(ind, w)
+        value = float(facts.mean()) if scope == ALL else float(facts.get(scope, math.nan))
+        if not math.isnan(value):
+            series.append((ev.index(w), value))
+    if len(series) < 2:
+        return _na(rule, Reason("na-trend-waves"))
+    facts = ev.facts(ind, wave)
+    now = float(facts.mean()) if scope == ALL else float(facts.get(scope, math.nan))
+    gates = _fact_gate(now, scope, wave, facts)
+    x, y = np.array(series).T
+    slope = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else math.nan
+    figures = dict(value=slope, n=len(series), threshold=0.0)
+    if gates:
+        return _closed(rule, gates, **figures)
+    return _compared(rule, slope > 0, Reason("trend-fact", value=slope, waves=len(series)), **figures)
+
+
+def _trend(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleScreen:
     ind = crit.indicators[rule.indicator]
     waves = [w for w in ev.waves[: ev.index(wave) + 1] if ev.asked(ind, w)]
     if not ev.asked(ind, wave):
         return _na(rule, Reason("na-not-asked", indicator=ind.id, wave=wave))
     if ind.is_fact:
-        series = []
-        for w in waves:
-            facts = ev.facts(ind, w)
-            value = float(facts.mean()) if scope == ALL else float(facts.get(scope, math.nan))
-            if not math.isnan(value):
-                series.append((ev.index(w), value))
-        if len(series) < 2:
-            return _na(rule, Reason("na-trend-waves"))
-        facts = ev.facts(ind, wave)
-        now = float(facts.mean()) if scope == ALL else float(facts.get(scope, math.nan))
-        gates = _fact_gate(now, scope, wave, facts)
-        x, y = np.array(series).T
-        slope = float(np.polyfit(x, y, 1)[0]) if np.ptp(x) > 0 else math.nan
-        figures = dict(value=slope, n=len(series), threshold=0.0)
-        if gates:
-            return _closed(rule, gates, **figures)
-        return _judged(rule, slope > 0, Reason("trend-fact", value=slope, waves=len(series)), **figures)
-    frames = []
-    for w in waves:
-        if ind.kind == "construct":
-            f = ev.scores(ind, scope, w)[["region", "score"]]
-        else:
-            a = ev.answers(ind, scope, w)
-            f = pd.DataFrame({"region": a["region"], "score": (a["value"] >= ind.at_least).astype(float)})
-        frames.append(f.assign(wave_index=float(ev.index(w))))
-    data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["region", "score", "wave_index"])
-    n_now = int((data["wave_index"] == ev.index(wave)).sum())
-    used = sorted(set(data["wave_index"]))
-    if len(used) < 2:
+        return _trend_fact(ev, ind, rule, scope, wave, waves)
+    counts = {w: _count(ev, ind, scope, w) for w in waves}
+    used = sum(1 for k in counts.values() if k > 0)  # waves with answers
+    if used < 2:
         return _na(rule, Reason("na-trend-waves"))
-    gates = _gates(ev, ind, scope, wave, n_now) + _invariance(ev, ind)
-    estimate, p = _slope(ev, ind, scope, wave, data)
-    figures = dict(value=estimate, n=len(data), threshold=0.0)
+    n = sum(counts.values())
+    gates = _gates(ev, ind, scope, wave, counts[wave]) + _invariance(ev, ind)
     if gates:
-        return _closed(rule, gates, **figures)
-    reason = Reason("trend-slope", value=estimate, waves=len(used), n=len(data), p=p)
-    return _with_invariance_note(_judged(rule, (not math.isnan(p)) and p < ev.significance and estimate > 0,
-                                         reason, p=p, **figures), ev, ind)
-
-
-def _slope(ev: Evidence, ind: Indicator, scope: str, wave: str, data: pd.DataFrame) -> tuple[float, float]:
-    """(slope per wave, one-sided p) of the scores so far."""
-    if scope == ALL:
-        last = [w for w in ev.waves_with_data() if ev.asked(ind, w)]
-        table = ev.tables.get("trend")
-        if (ind.kind == "construct" and last and wave == last[-1] and table is not None and not table.empty
-                and "construct" in table.columns):
-            rows = table[table["construct"] == ind.ref]
-            if len(rows) and pd.notna(rows.iloc[0].get("estimate")):
-                estimate, p = float(rows.iloc[0]["estimate"]), float(rows.iloc[0]["p"])
-                return estimate, _one_sided(p, estimate)
-        from ..statistics.trend import trend
-
-        row = trend(data[["score", "wave_index", "region"]].astype({"score": float}), engine="sufficient").iloc[0]
-        estimate = float(row["estimate"])
-        return estimate, _one_sided(float(row["p"]), estimate)
-    x, y = data["wave_index"].to_numpy(dtype=float), data["score"].to_numpy(dtype=float)
-    if len(x) < 3 or np.ptp(y) == 0:
-        return (0.0, 1.0) if len(x) >= 3 else (math.nan, math.nan)
-    fit = stats.linregress(x, y, alternative="greater")
-    return float(fit.slope), float(fit.pvalue)
+        return _closed(rule, gates, n=n)
+    return _with_invariance_note(_judged(rule, Reason("trend-slope", waves=used, n=n), n=n), ev, ind)
 
 
 # --------------------------------------------------------------------------- association
@@ -404,7 +341,7 @@ def _region_values(ev: Evidence, ind: Indicator, wave: str) -> pd.Series:
 
 
 def _association(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str,
-                 criteria: dict[str, Criterion]) -> RuleResult:
+                 criteria: dict[str, Criterion]) -> RuleScreen:
     if scope != ALL:
         return _na(rule, Reason("na-regional-association"))
     ind = crit.indicators[rule.indicator]
@@ -438,12 +375,12 @@ def _association(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: st
     reason = Reason("association", value=rho, ci_low=float(row["ci_low"]), ci_high=float(row["ci_high"]),
                     indicator=ind.id, at_wave=at, outcome="/".join(rule.outcome), outcome_wave=outcome_at,
                     n=n, p=p)
-    return _judged(rule, p < ev.significance and rho > 0, reason, value=rho, p=p,
+    return _judged(rule, reason, value=rho, p=p,
                    extra={"ci_low": float(row["ci_low"]), "ci_high": float(row["ci_high"])}, **figures)
 
 
 # --------------------------------------------------------------------------- funnel
-def _funnel(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleResult:
+def _funnel(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) -> RuleScreen:
     stages = [crit.indicators[s] for s in rule.indicators]
     for ind in stages:
         if not ev.asked(ind, wave):
@@ -476,7 +413,7 @@ def _funnel(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str) ->
     text = Text({lang: " → ".join(f"{name} {_pct(share, lang)}" for name, share, _, _ in steps)
                  for lang in ("nb", "en")})
     reason = Reason("funnel", steps=text, weakest=weakest[0], n=n_first, p=p)
-    return _judged(rule, p < ev.significance, reason, value=value, n=n_first, threshold=rule.threshold, p=p,
+    return _judged(rule, reason, value=value, n=n_first, threshold=rule.threshold, p=p,
                    extra={"steps": [{"stage": s, "share": round(sh, 4), "p": pp, "n": nn} for s, sh, pp, nn in steps]})
 
 
@@ -485,9 +422,10 @@ def _pct(share: float, lang: str) -> str:
 
 
 # --------------------------------------------------------------------------- dispatch
-def evaluate_rule(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str,
-                  criteria: dict[str, Criterion]) -> RuleResult:
-    """Judge ``rule`` of ``crit`` for ``scope`` (``"all"`` or a region id) at ``wave``."""
+def screen_rule(ev: Evidence, crit: Criterion, rule: Rule, scope: str, wave: str,
+                criteria: dict[str, Criterion]) -> RuleScreen:
+    """Screen ``rule`` of ``crit`` for ``scope`` (``"all"`` or a region id) at ``wave``: whether it
+    applies, which gates close it, its ``n`` and reasons, and a fact's comparison with its bar."""
     if rule.kind == "level":
         ind = crit.indicators[rule.indicator]
         if not ev.asked(ind, wave):
