@@ -13,7 +13,7 @@ from folge.criteria import STATUSES, Evidence, load_criteria, screen_rule
 from folge.definitions import load_study
 
 from .conftest import REGIONS, make_study
-from .test_engine import HIGH, LOW, _criteria, _scores, _status, _survey
+from .test_engine import CHANGE, HIGH, LEVEL, LOW, TREND, _criteria, _scores, _status, _survey
 
 
 def _screen(tmp_path, body, tables, responses=None, scope="r1", wave="w1"):
@@ -25,26 +25,6 @@ def _screen(tmp_path, body, tables, responses=None, scope="r1", wave="w1"):
 
 def _codes(screen) -> list[str]:
     return [r.code for r in screen.reasons]
-
-
-LEVEL = """\
-indicators:
-  - {id: trust, construct: trust}
-rules:
-  - {kind: level, indicator: trust, threshold: 3.5}
-"""
-CHANGE = """\
-indicators:
-  - {id: trust, construct: trust}
-rules:
-  - {kind: change, indicator: trust, from: first}
-"""
-TREND = """\
-indicators:
-  - {id: trust, construct: trust}
-rules:
-  - {kind: trend, indicator: trust}
-"""
 
 
 def test_open_gates_leave_a_respondent_level_to_the_bounds(tmp_path):
