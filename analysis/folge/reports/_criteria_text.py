@@ -219,9 +219,7 @@ class CriteriaText:
     def _clause(self, criterion: str, rule: Mapping, lang: str, national: bool) -> str:
         """A judged or described rule in a few words: its kind, verdict, estimate and bounds."""
         kind, verdict = str(rule.get("kind")), _verdict(rule)
-        indicator = str(rule.get("indicator", ""))
-        ind = self.indicator(criterion, indicator)
-        if kind == "level" and ind is not None and ind.kind == "milestone" and not national:
+        if self._regional_milestone(criterion, rule, national):
             return t("crit_short_milestone_yes" if verdict == "met" else "crit_short_milestone_no", lang)
         if not self._figures_allowed(criterion, rule):
             return t(f"crit_st_{verdict}", lang)
@@ -230,6 +228,11 @@ class CriteriaText:
         if rule.get("fact"):
             return t("crit_short_fact", lang, kind=kind_word, verdict=t(f"crit_st_{verdict}", lang), **figures)
         return t(f"crit_short_{verdict}", lang, kind=kind_word, **figures)
+
+    def _regional_milestone(self, criterion: str, rule: Mapping, national: bool) -> bool:
+        """A region's milestone level rule: a yes or no from its status report, worded as such."""
+        ind = self.indicator(criterion, str(rule.get("indicator", "")))
+        return rule.get("kind") == "level" and ind is not None and ind.kind == "milestone" and not national
 
     def _kind(self, kind: str, lang: str) -> str:
         return t(f"crit_kind_{kind}", lang) if f"crit_kind_{kind}" in _KIND_KEYS else kind
@@ -241,32 +244,35 @@ class CriteriaText:
         Spearman's ρ for an association, a percentage for the learning chain."""
         kind = str(rule.get("kind"))
         share = self.is_share(criterion, str(rule.get("indicator", "")), rule.get("estimate"), rule.get("bar"))
-        if kind == "change":
-            def fmt(x, signed=True):
-                if share:
-                    return (self.signed(100 * x, lang, 0) if signed else number(100 * x, lang, 0)) + \
-                        t("crit_points", lang) if not _missing(x) else "–"
-                return self.signed(x, lang) if signed and not _missing(x) else number(x, lang)
-        elif kind == "trend":
-            def fmt(x, signed=True):
-                return self.signed(x, lang, 3) if signed and not _missing(x) else number(x, lang, 3)
-        elif kind == "association":
-            def fmt(x, signed=True):
-                return number(x, lang, 2)
-        else:
-            def fmt(x, signed=True):
-                return self.fmt(x, lang, share or kind == "funnel")
+
+        def fmt(x, signed=True):
+            return self._amount(x, kind, share, lang, signed=signed)
+
+        # the mde of a share's level, change or chain is a distance in percentage points
         mde = rule.get("mde")
-        if kind in ("level", "funnel") and (share or kind == "funnel"):
-            mde_text = number(None if _missing(mde) else 100 * float(mde), lang, 0) + t("crit_points", lang)
-        else:
-            mde_text = fmt(mde, signed=False)
+        in_points = kind in ("level", "change", "funnel") and (share or kind == "funnel")
+        mde_text = self._amount(mde, "change", True, lang, signed=False) if in_points else fmt(mde, signed=False)
         value = fmt(rule.get("estimate"))
         if kind == "trend":  # the facts' slope is per wave (status reports have no dates to go by)
             value = t("crit_per_wave" if rule.get("fact") else "crit_per_year", lang, s=value)
         return {"v": value, "lo": fmt(rule.get("ci_low")), "hi": fmt(rule.get("ci_high")),
                 "bar": fmt(rule.get("bar"), signed=False), "mde": mde_text, "p": self.p(rule.get("p_adj"), lang),
                 "minimum": str(rule.get("minimum") or "")}
+
+    def _amount(self, x, kind: str, share: bool, lang: str, *, signed: bool = True) -> str:
+        """``x`` in the unit of a rule of ``kind``: a signed difference (percentage points for a
+        share) for a change, a signed slope with three decimals for a trend, ρ for an
+        association, a mean or a percentage otherwise; an en dash when missing."""
+        if _missing(x):
+            return "–"
+        if kind == "change" and share:
+            return (self.signed(100 * x, lang, 0) if signed else number(100 * x, lang, 0)) + t("crit_points", lang)
+        if kind in ("change", "trend"):
+            digits = 3 if kind == "trend" else 2
+            return self.signed(x, lang, digits) if signed else number(x, lang, digits)
+        if kind == "association":
+            return number(x, lang, 2)
+        return self.fmt(x, lang, share or kind == "funnel")
 
     # ---- the detail section ------------------------------------------------------------
 
@@ -349,8 +355,7 @@ class CriteriaText:
             return f"{head}: {'; '.join(why) or t('crit_not_estimable', lang)}."
         if not self._figures_allowed(criterion, rule):
             return f"{head}."
-        ind = self.indicator(criterion, indicator)
-        if kind == "level" and ind is not None and ind.kind == "milestone" and not national:
+        if self._regional_milestone(criterion, rule, national):
             key = "crit_rule_milestone_yes" if verdict == "met" else "crit_rule_milestone_no"
             return f"{head}: {t(key, lang, title=self.name(criterion, indicator, lang))}."
         figures = self._figures(criterion, rule, lang)
