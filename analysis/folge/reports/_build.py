@@ -244,7 +244,7 @@ def _build(study_root, results_dir, out_dir, *, wave, formats, langs: list[str |
     shared: list[Planned] = []
     homes = {lang: report.out_dir / ("" if k == 0 else str(lang)) / "index.html" for k, lang in enumerate(langs)}
     for k, lang in enumerate(langs):
-        translations = [(other, page) for other, page in homes.items() if other != lang and other is not None] \
+        translations = [(other, page) for other, page in homes.items() if other != lang] \
             if "html" in formats else []
         part = _plan(edition, templates, report, formats, lang, regions, prefix="" if k == 0 else str(lang),
                      shared=shared if k else None, questionnaires=langs if len(langs) > 1 else (),
