@@ -90,15 +90,18 @@ def test_level_construct_is_a_one_sided_t_test(tmp_path):
     assert "met: trust 4.29, lower bound" in row["reason_en"]
 
 
+#: A level rule on an item's share, and answers to it with two don't-know codes (9).
+AGREE = """\
+indicators:
+  - {id: agree, item: tr1, at_least: 4}
+rules:
+  - {kind: level, indicator: agree, threshold: 0.5}
+"""
+AGREE_ANSWERS = [{"tr1": v} for v in (4, 5, 4, 5, 4, 5, 3, 9, 9, 4)]
+
+
 def test_level_share_is_an_exact_binomial_test_and_drops_missing_codes(tmp_path):
-    body = """\
-    indicators:
-      - {id: agree, item: tr1, at_least: 4}
-    rules:
-      - {kind: level, indicator: agree, threshold: 0.5}
-    """
-    answers = [{"tr1": v} for v in (4, 5, 4, 5, 4, 5, 3, 9, 9, 4)]  # two don't-know codes
-    out = _run(tmp_path, body, {}, {"survey": _survey({("r1", "w1"): answers})})
+    out = _run(tmp_path, AGREE, {}, {"survey": _survey({("r1", "w1"): AGREE_ANSWERS})})
     row = out.loc[("c1", "r1", "w1")]
     assert row["n"] == 8 and row["value"] == pytest.approx(7 / 8)
     assert row["p"] == pytest.approx(stats.binomtest(7, 8, 0.5, alternative="greater").pvalue)

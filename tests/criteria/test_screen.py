@@ -13,7 +13,8 @@ from folge.criteria import STATUSES, Evidence, load_criteria, screen_rule
 from folge.definitions import load_study
 
 from .conftest import REGIONS, make_study
-from .test_engine import CHANGE, HIGH, LEVEL, LOW, TREND, _criteria, _scores, _status, _survey
+from .test_engine import (AGREE, AGREE_ANSWERS, CHANGE, HIGH, LEVEL, LOW, TREND, _criteria, _scores, _status,
+                          _survey)
 
 
 def _screen(tmp_path, body, tables, responses=None, scope="r1", wave="w1"):
@@ -40,14 +41,7 @@ def test_too_few_answers_close_the_level_gate(tmp_path):
 
 
 def test_item_level_counts_valid_answers_only(tmp_path):
-    body = """\
-    indicators:
-      - {id: agree, item: tr1, at_least: 4}
-    rules:
-      - {kind: level, indicator: agree, threshold: 0.5}
-    """
-    answers = [{"tr1": v} for v in (4, 5, 4, 5, 4, 5, 3, 9, 9, 4)]  # two don't-know codes
-    screen = _screen(tmp_path, body, {}, {"survey": _survey({("r1", "w1"): answers})})
+    screen = _screen(tmp_path, AGREE, {}, {"survey": _survey({("r1", "w1"): AGREE_ANSWERS})})
     assert screen.status == "judged" and screen.n == 8 and _codes(screen) == ["level-share"]
 
 
