@@ -65,6 +65,7 @@ class RuleRow:
     bar: float = 0.0
     extra: dict = field(default_factory=dict)
     decision: dict = field(default_factory=dict)
+    texts: dict = field(default_factory=dict)  # reason text per language, made once after the decision
 
     @property
     def family(self) -> str:
@@ -368,12 +369,15 @@ def verdict_reason(row: RuleRow) -> Reason:
 
 def reason_text(row: RuleRow, lang: str) -> str:
     """The verdict's reason in ``lang``, followed by any notes the rule carries (such as the item a
-    partial invariance model let free) when the rule was judged."""
-    text = verdict_reason(row).text(lang)
-    if row.decision.get("verdict", "insufficient-data") == "insufficient-data":
-        return text
-    notes = [r.text(lang) for r in row.screen.reasons if r.code.startswith("note-")]
-    return "; ".join([text, *notes])
+    partial invariance model let free) when the rule was judged. Made once per language and
+    kept on the row: ``rules.csv`` and ``criteria.csv`` both print it."""
+    if lang not in row.texts:
+        text = verdict_reason(row).text(lang)
+        if row.decision.get("verdict", "insufficient-data") != "insufficient-data":
+            notes = [r.text(lang) for r in row.screen.reasons if r.code.startswith("note-")]
+            text = "; ".join([text, *notes])
+        row.texts[lang] = text
+    return row.texts[lang]
 
 
 def _small_cell(row: RuleRow) -> bool:
