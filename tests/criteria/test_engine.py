@@ -124,14 +124,17 @@ def test_milestone_is_a_fact_not_gated_by_min_n(tmp_path):
     assert national["value"] == pytest.approx(2 / 6) and national["verdict"] == "not-met"
 
 
+#: A milestone level rule with the default bar (reached in a region; half the regions nationally).
+MILESTONE = """\
+indicators:
+  - {id: anchored, milestone: ms_anchored}
+rules:
+  - {kind: level, indicator: anchored}
+"""
+
+
 def test_milestone_without_report_is_insufficient(tmp_path):
-    body = """\
-    indicators:
-      - {id: anchored, milestone: ms_anchored}
-    rules:
-      - {kind: level, indicator: anchored}
-    """
-    out = _run(tmp_path, body, {}, {"status": _status({("r1", "w1"): 1})})
+    out = _run(tmp_path, MILESTONE, {}, {"status": _status({("r1", "w1"): 1})})
     assert out.loc[("c1", "r2", "w1"), "gate"] == "no-report"
     assert out.loc[("c1", "all", "w1"), "verdict"] == "met"  # 1 of 1 reporting region ≥ default 0.5
 

@@ -13,8 +13,8 @@ from folge.criteria import STATUSES, Evidence, load_criteria, screen_rule
 from folge.definitions import load_study
 
 from .conftest import REGIONS, make_study
-from .test_engine import (AGREE, AGREE_ANSWERS, CHANGE, HIGH, LEVEL, LOW, TREND, _criteria, _scores, _status,
-                          _survey)
+from .test_engine import (AGREE, AGREE_ANSWERS, CHANGE, HIGH, LEVEL, LOW, MILESTONE, TREND, _criteria, _scores,
+                          _status, _survey)
 
 
 def _screen(tmp_path, body, tables, responses=None, scope="r1", wave="w1"):
@@ -82,15 +82,9 @@ def test_a_trend_needs_two_waves_with_answers(tmp_path):
 
 
 def test_facts_are_compared_with_their_bar(tmp_path):
-    body = """\
-    indicators:
-      - {id: anchored, milestone: ms_anchored}
-    rules:
-      - {kind: level, indicator: anchored}
-    """
     reached = {(r, "w1"): int(r == "r1") for r in REGIONS}
-    passed = _screen(tmp_path / "a", body, {}, {"status": _status(reached)}, scope="r1")
-    failed = _screen(tmp_path / "b", body, {}, {"status": _status(reached)}, scope="r2")
+    passed = _screen(tmp_path / "a", MILESTONE, {}, {"status": _status(reached)}, scope="r1")
+    failed = _screen(tmp_path / "b", MILESTONE, {}, {"status": _status(reached)}, scope="r2")
     assert (passed.status, failed.status) == ("pass", "fail")
     assert passed.value == 1.0 and failed.value == 0.0 and passed.threshold == 1.0
 
